@@ -7,6 +7,8 @@ public static class CallingThreadConfig
 {
     public static readonly Config Instance = ConfigurationFactory.ParseString("""
         akka.actor.default-dispatcher.type = "Akka.TestKit.CallingThreadDispatcherConfigurator, Akka.TestKit"
+        # The /user guardian runs on the internal dispatcher and initialises top-level actors: it must call through too.
+        akka.actor.internal-dispatcher.type = "Akka.TestKit.CallingThreadDispatcherConfigurator, Akka.TestKit"
         akka.loglevel = WARNING
         """);
 }

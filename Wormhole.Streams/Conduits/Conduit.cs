@@ -1,0 +1,65 @@
+using System.Net;
+using Akka;
+using Akka.IO;
+using Akka.Streams.Dsl;
+
+namespace Wormhole.Streams;
+
+/// <summary>
+/// A transport for one portal: a bidirectional, reliable, ordered flow of message-framed bytes
+/// (one wormhole frame per <see cref="ByteString"/> element, in both directions).
+/// </summary>
+public abstract class Conduit
+{
+    private protected Conduit()
+    {
+    }
+
+    /// <summary>A TCP connection to a Wormhole listener (<see cref="Nexus.ListenTcpAsync"/>), frames prefixed by a 4-byte big-endian length.</summary>
+    /// <param name="host">The host name or address.</param>
+    /// <param name="port">The port.</param>
+    /// <returns>The conduit.</returns>
+    public static Conduit Tcp(string host, int port)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        return new TcpConduit(host, port);
+    }
+
+    /// <summary>A TCP connection to a Wormhole listener at <paramref name="endpoint"/>.</summary>
+    /// <param name="endpoint">The listener's address and port.</param>
+    /// <returns>The conduit.</returns>
+    public static Conduit Tcp(IPEndPoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return Tcp(endpoint.Address.ToString(), endpoint.Port);
+    }
+
+    /// <summary>Any flow of message-framed bytes you built yourself (one frame per element).</summary>
+    /// <typeparam name="TMat">The flow's materialized value (ignored).</typeparam>
+    /// <param name="flow">The flow: what goes in reaches the peer, what comes out is from the peer.</param>
+    /// <returns>The conduit.</returns>
+    public static Conduit FromFlow<TMat>(Flow<ByteString, ByteString, TMat> flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        return new FlowConduit(flow.MapMaterializedValue(_ => Task.CompletedTask));
+    }
+
+    /// <summary>Two connected in-memory conduits, for tests and for two nexuses in one process. Each end connects once.</summary>
+    /// <param name="capacity">Frames buffered in each direction before the writer is backpressured.</param>
+    /// <returns>The two ends: connect one nexus to <c>Left</c> and the other to <c>Right</c>.</returns>
+    public static (Conduit Left, Conduit Right) InMemoryPair(int capacity = 64)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        var (left, right) = InMemoryConduit.CreatePair(capacity);
+        return (new FlowConduit(left), new FlowConduit(right));
+    }
+
+    /// <summary>The flow of message-framed bytes; its materialized task completes once connected, or faults.</summary>
+    internal abstract Flow<ByteString, ByteString, Task> Open(Nexus nexus);
+
+    private sealed class FlowConduit(Flow<ByteString, ByteString, Task> flow) : Conduit
+    {
+        internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus) => flow;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using Akka;
+using Akka.Actor;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using ProtoBuf.Meta;
+using Wormhole.Reactive;
+using Wormhole.Streams.Portals;
+using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Transmaterialization;
+
+namespace Wormhole.Streams;
+
+/// <summary>
+/// One per actor system: holds the portals, the publications visible to all of them, and the listeners.
+/// </summary>
+public sealed class Nexus : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, (IActorRef Actor, Type Type)> _published = new();
+    private readonly ConcurrentDictionary<Portal, byte> _portals = new();
+    private readonly ISubject<PortalEvent> _events = Subject.Synchronize(new Subject<PortalEvent>());
+
+    private Nexus(ActorSystem system, NexusOptions options)
+    {
+        System = system;
+        Options = options;
+        Materializer = system.Materializer(namePrefix: "wormhole");
+        Payloads = PayloadModel.Create(options.MaxMessageDepth);
+    }
+
+    /// <summary>The actor system this nexus serves.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>The limits and timeouts every portal of this nexus uses.</summary>
+    public NexusOptions Options { get; }
+
+    /// <summary>Portals opened and closed (with the reason), as they happen. Hot; events may arrive on any thread.</summary>
+    public IObservable<PortalEvent> Events => _events.AsObservable();
+
+    /// <summary>The portals open right now.</summary>
+    public IReadOnlyCollection<Portal> Portals => _portals.Keys.Where(p => p.IsOpen).ToList();
+
+    internal ActorMaterializer Materializer { get; }
+
+    internal RuntimeTypeModel Payloads { get; }
+
+    internal WireId SideId { get; } = WireId.NewRandom();
+
+    /// <summary>Creates the nexus of an actor system.</summary>
+    /// <param name="system">The actor system.</param>
+    /// <param name="options">Limits and timeouts; null for the defaults.</param>
+    /// <returns>The nexus.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its valid range.</exception>
+    public static Nexus Create(ActorSystem system, NexusOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return new Nexus(system, (options ?? new NexusOptions()).Validated());
+    }
+
+    /// <summary>Publishes <paramref name="actor"/> under <paramref name="name"/> to every portal, current and future.</summary>
+    /// <typeparam name="T">The message type the actor accepts; peers' messages are decoded as this type only.</typeparam>
+    /// <param name="name">The name peers look up; replaces an earlier publication of that name.</param>
+    /// <param name="actor">The actor.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="actor"/> is null.</exception>
+    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds an untyped <c>IActorRef</c>.</exception>
+    public void Publish<T>(string name, ActorRef<T> actor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(actor);
+        MessageTypeCheck.Ensure(typeof(T));
+        _published[name] = (actor.Untyped, typeof(T));
+    }
+
+    /// <summary>Stops offering a nexus-wide name to lookups. Peers that already hold a proxy keep it.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>True when the name was published.</returns>
+    public bool Unpublish(string name) => _published.TryRemove(name, out _);
+
+    /// <summary>
+    /// The portal as a flow of message-framed bytes (one frame per element): plug it into any graph —
+    /// add compression, metrics, a kill switch — and run it against a conduit.
+    /// </summary>
+    /// <returns>A flow whose materialized value completes with the portal once the handshake is done, or faults with <see cref="PortalClosedException"/>.</returns>
+    /// <remarks>
+    /// Emits when: the portal has a frame for the peer and downstream pulls. Backpressures when: the
+    /// portal's local actors are being delivered to. Completes when: the portal closes.
+    /// Cancels when: the portal closes. Never fails for a peer's fault.
+    /// </remarks>
+    public Flow<ByteString, ByteString, Task<Portal>> PortalFlow() => PortalFlowCore().MapMaterializedValue(portal => portal.Opened);
+
+    /// <summary>Opens a portal over <paramref name="conduit"/> and waits for the handshake.</summary>
+    /// <param name="conduit">The transport: <see cref="Conduit.Tcp(string, int)"/>, <see cref="Conduit.InMemoryPair"/>, …</param>
+    /// <param name="cancellationToken">Gives up; the half-open portal is closed.</param>
+    /// <returns>The open portal.</returns>
+    /// <exception cref="PortalClosedException">The connection or handshake failed; the reason says why.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<Portal> ConnectAsync(Conduit conduit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conduit);
+        var (connected, portal) = conduit.Open(this).JoinMaterialized(PortalFlowCore(), Keep.Both).Run(Materializer);
+        try
+        {
+            await connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await portal.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = portal.CloseAsync(CancellationToken.None);
+            throw;
+        }
+        catch (Exception e) when (e is not PortalClosedException)
+        {
+            throw new PortalClosedException(new PortalCloseReason(PortalCloseKind.ConduitFailed, $"could not connect: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Accepts portals over TCP on <paramref name="endpoint"/> (length-prefixed frames).</summary>
+    /// <param name="endpoint">Where to listen; port 0 picks a free port (see <see cref="WormholeListener.LocalEndPoint"/>).</param>
+    /// <param name="cancellationToken">Gives up binding.</param>
+    /// <returns>The listener; dispose it to stop accepting (open portals stay open).</returns>
+    public async Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var binding = await System.TcpStream()
+            .Bind(endpoint.Address.ToString(), endpoint.Port)
+            .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection =>
+                connection.HandleWith(TcpConduit.Framing(Options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(), Keep.Right), Materializer)))
+            .Run(Materializer)
+            .WaitAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return new WormholeListener((IPEndPoint)binding.LocalAddress, () => binding.Unbind());
+    }
+
+    /// <summary>Closes every portal (a <c>Goodbye</c> to each peer) and stops the nexus's streams.</summary>
+    /// <returns>A task that completes when every portal has closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_portals.Keys.Select(p => p.CloseAsync())).ConfigureAwait(false);
+        Materializer.Shutdown();
+        _events.OnCompleted();
+    }
+
+    internal Flow<ByteString, ByteString, Portal> PortalFlowCore()
+    {
+        var counters = new PortalCounters();
+        return FrameCodec.Bidi(Options.MaxFrameBytes, counters).JoinMat(Flow.FromGraph(new PortalStage(this, counters)), Keep.Right);
+    }
+
+    internal (IActorRef Actor, Type Type)? Find(string name) => _published.TryGetValue(name, out var found) ? found : null;
+
+    internal void OnPortalOpened(Portal portal)
+    {
+        _portals[portal] = 0;
+        _events.OnNext(new PortalEvent.Opened(portal));
+    }
+
+    internal void OnPortalClosed(Portal portal, PortalCloseReason reason)
+    {
+        if (_portals.TryRemove(portal, out _))
+        {
+            _events.OnNext(new PortalEvent.Closed(portal, reason));
+        }
+    }
+}

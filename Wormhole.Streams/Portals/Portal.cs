@@ -1,0 +1,132 @@
+using Akka.Actor;
+using Wormhole.Reactive;
+using Wormhole.Streams.Portals;
+using Wormhole.Streams.Transmaterialization;
+
+namespace Wormhole.Streams;
+
+/// <summary>
+/// One end of one conduit: what this side published to that peer, and the proxies for what the peer
+/// published to us. Obtained from <see cref="Nexus.ConnectAsync"/>, a listener's <see cref="Nexus.Events"/>,
+/// or as the materialized value of <see cref="Nexus.PortalFlow"/>.
+/// </summary>
+public sealed class Portal
+{
+    private readonly TaskCompletionSource<IActorRef> _stageActor = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Portal> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<PortalCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal Portal(string id, PortalCounters counters)
+    {
+        Id = id;
+        Counters = counters;
+    }
+
+    /// <summary>A short id of this portal for logs (this side's half of the conduit id).</summary>
+    public string Id { get; }
+
+    /// <summary>Live counters: frames, bytes, publications, proxies, drops.</summary>
+    public PortalCounters Counters { get; }
+
+    /// <summary>Completes, never faults, when the portal has closed, with the reason.</summary>
+    public Task<PortalCloseReason> Completion => _completion.Task;
+
+    /// <summary>True once the handshake completed and until the portal closes.</summary>
+    public bool IsOpen => _opened.Task.IsCompletedSuccessfully && !_completion.Task.IsCompleted;
+
+    internal Task<Portal> Opened => _opened.Task;
+
+    /// <summary>Publishes <paramref name="actor"/> under <paramref name="name"/> on this portal only (the peer finds it with a lookup).</summary>
+    /// <typeparam name="T">The message type the actor accepts; the peer's messages are decoded as this type only.</typeparam>
+    /// <param name="name">The name; replaces an earlier publication of the same name on this portal.</param>
+    /// <param name="actor">The actor.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="actor"/> is null.</exception>
+    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds an untyped <c>IActorRef</c>.</exception>
+    public void Publish<T>(string name, ActorRef<T> actor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(actor);
+        MessageTypeCheck.Ensure(typeof(T));
+        Post(new PortalCommand.Publish(name, actor.Untyped, typeof(T)));
+    }
+
+    /// <summary>Looks up the actor the peer published under <paramref name="name"/> (on this portal or nexus-wide) and returns a typed proxy for it.</summary>
+    /// <typeparam name="T">The message type the remote actor accepts.</typeparam>
+    /// <param name="name">The name.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A proxy: telling it delivers to the remote actor; watching it reports the remote actor's death or the portal's close.</returns>
+    /// <exception cref="PublicationNotFoundException">The peer published nothing under that name.</exception>
+    /// <exception cref="PortalClosedException">The portal closed first.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<ActorRef<T>> LookupAsync<T>(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        MessageTypeCheck.Ensure(typeof(T));
+        var result = new TaskCompletionSource<IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new PortalCommand.Lookup(name, result));
+        await Task.WhenAny(result.Task, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!result.Task.IsCompleted)
+        {
+            throw new PortalClosedException(Completion.Result);
+        }
+
+        return ActorRef<T>.From(await result.Task.ConfigureAwait(false));
+    }
+
+    /// <summary>Closes the portal in order (a <c>Goodbye</c> to the peer) and waits until it has closed.</summary>
+    /// <param name="cancellationToken">Stops waiting; the portal still closes.</param>
+    /// <returns>Why the portal closed (possibly an earlier reason).</returns>
+    public async Task<PortalCloseReason> CloseAsync(CancellationToken cancellationToken = default)
+    {
+        Post(new PortalCommand.Close("closed by this side"));
+        return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Portal {Id}";
+
+    internal void Attach(IActorRef stageActor) => _stageActor.TrySetResult(stageActor);
+
+    internal void MarkOpened() => _opened.TrySetResult(this);
+
+    internal void MarkClosed(PortalCloseReason reason)
+    {
+        _opened.TrySetException(new PortalClosedException(reason));
+        _stageActor.TrySetException(new PortalClosedException(reason));
+        _completion.TrySetResult(reason);
+    }
+
+    private void Post(PortalCommand command)
+    {
+        if (_completion.Task.IsCompleted)
+        {
+            FailCommand(command, _completion.Task.Result);
+            return;
+        }
+
+        _stageActor.Task.ContinueWith(
+            stage =>
+            {
+                if (stage.IsCompletedSuccessfully)
+                {
+                    stage.Result.Tell(command, ActorRefs.NoSender);
+                }
+                else
+                {
+                    FailCommand(command, _completion.Task.Result);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static void FailCommand(PortalCommand command, PortalCloseReason reason)
+    {
+        if (command is PortalCommand.Lookup lookup)
+        {
+            lookup.Result.TrySetException(new PortalClosedException(reason));
+        }
+    }
+}

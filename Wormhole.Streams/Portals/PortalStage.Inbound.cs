@@ -1,0 +1,169 @@
+using Akka.Actor;
+using Akka.Event;
+using Wormhole.Streams.Protocol;
+
+namespace Wormhole.Streams.Portals;
+
+internal sealed partial class PortalStage
+{
+    /// <summary>Frames from the peer.</summary>
+    private sealed partial class Logic
+    {
+        private readonly Dictionary<ulong, (string Name, TaskCompletionSource<IActorRef> Result)> _lookups = new();
+
+        private void OnFrame()
+        {
+            var frame = Grab(_stage.In);
+            if (_open)
+            {
+                OnOpenFrame(frame);
+            }
+            else
+            {
+                OnHandshakeFrame(frame);
+            }
+
+            if (_closeReason is null && !HasBeenPulled(_stage.In))
+            {
+                Pull(_stage.In);
+            }
+        }
+
+        private void OnHandshakeFrame(Frame frame)
+        {
+            switch (frame)
+            {
+                case Hello { ProtocolVersion: not Hello.CurrentVersion } hello:
+                    Close(PortalCloseKind.HandshakeFailed, $"the peer speaks protocol version {hello.ProtocolVersion}; this side speaks version {Hello.CurrentVersion}", "version-mismatch");
+                    break;
+                case Hello:
+                    _open = true;
+                    CancelTimer(HandshakeTimer);
+                    _portal.MarkOpened();
+                    _stage._nexus.OnPortalOpened(_portal);
+                    break;
+                case ErrorFrame error:
+                    Close(new PortalCloseReason(PortalCloseKind.PeerError, $"the peer reported '{error.Code}': {error.Message}"), last: null);
+                    break;
+                default:
+                    Close(PortalCloseKind.ProtocolViolation, $"a {Describe(frame)} frame arrived before the peer's Hello", "hello-expected");
+                    break;
+            }
+        }
+
+        private void OnOpenFrame(Frame frame)
+        {
+            switch (frame)
+            {
+                case Deliver deliver:
+                    OnDeliver(deliver);
+                    break;
+                case Lookup lookup:
+                    OnLookup(lookup);
+                    break;
+                case LookupReply reply:
+                    OnLookupReply(reply);
+                    break;
+                case TerminatedFrame terminated:
+                    ForgetProxy(terminated.Id, stop: true);
+                    break;
+                case Release release when _publications.TryGetValue(release.Id, out var released):
+                    Unpublish(released);
+                    break;
+                case Release:
+                    break; // already gone (terminated or expired)
+                case Demand:
+                    Log.Debug("Portal {0}: ignored a Demand frame (streams across the wormhole are not enabled)", _portal.Id);
+                    break;
+                case Goodbye goodbye:
+                    Close(new PortalCloseReason(PortalCloseKind.ClosedByPeer, $"the peer said goodbye: {goodbye.Reason}"), last: null);
+                    break;
+                case ErrorFrame error:
+                    Close(new PortalCloseReason(PortalCloseKind.PeerError, $"the peer reported '{error.Code}': {error.Message}"), last: null);
+                    break;
+                case Hello:
+                    Close(PortalCloseKind.ProtocolViolation, "the peer sent a second Hello", "duplicate-hello");
+                    break;
+                case InvalidFrame invalid:
+                    Close(invalid.Reason.Contains("exceeds", StringComparison.Ordinal) ? PortalCloseKind.LimitExceeded : PortalCloseKind.ProtocolViolation, invalid.Reason, "malformed-frame");
+                    break;
+            }
+        }
+
+        private void OnDeliver(Deliver deliver)
+        {
+            if (!_publications.TryGetValue(deliver.Target, out var target))
+            {
+                Counters.Drop();
+                Log.Warning("Portal {0}: dropped a message for id {1}, which is not (or no longer) published here", _portal.Id, deliver.Target);
+                return;
+            }
+
+            if (target.OneShot)
+            {
+                Unpublish(target);
+            }
+
+            if (deliver.Failure is { } failure)
+            {
+                target.Actor.Tell(new Status.Failure(new RemoteFailureException(failure)), ActorRefs.NoSender);
+                return;
+            }
+
+            object message;
+            try
+            {
+                message = _payloads.Deserialize(target.MessageType, deliver.Payload ?? [], value: null, userState: this)
+                    ?? throw new InvalidDataException("it decoded as null");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Close(
+                    PortalCloseKind.ProtocolViolation,
+                    $"a payload of {deliver.Payload?.Length ?? 0:N0} bytes for id {deliver.Target} does not decode as {target.MessageType.Name}: {e.Message}",
+                    "bad-payload");
+                return;
+            }
+
+            var sender = deliver.ReplyTo.IsEmpty
+                ? ActorRefs.NoSender
+                : SpawnProxy(deliver.ReplyTo, TimeSpan.FromMilliseconds(Math.Clamp(deliver.ReplyWithinMs, 1, _options.SenderReplyTimeout.TotalMilliseconds)));
+            target.Actor.Tell(message, sender);
+        }
+
+        private void OnLookup(Lookup lookup)
+        {
+            var found = _names.TryGetValue(lookup.Name, out var local)
+                ? local
+                : _stage._nexus.Find(lookup.Name);
+            var id = found is var (actor, type) ? PublishLasting(actor, type) : default;
+            Send(new LookupReply { RequestId = lookup.RequestId, ActorId = id });
+        }
+
+        private void OnLookupReply(LookupReply reply)
+        {
+            if (!_lookups.Remove(reply.RequestId, out var pending))
+            {
+                Close(PortalCloseKind.ProtocolViolation, $"a LookupReply for request {reply.RequestId}, which this side never made", "unexpected-reply");
+                return;
+            }
+
+            if (reply.ActorId.IsEmpty)
+            {
+                pending.Result.TrySetException(new PublicationNotFoundException(pending.Name));
+            }
+            else
+            {
+                pending.Result.TrySetResult(ProxyFor(reply.ActorId));
+            }
+        }
+
+        private static string Describe(Frame frame) => frame switch
+        {
+            InvalidFrame invalid => $"malformed ({invalid.Reason})",
+            TerminatedFrame => "Terminated",
+            ErrorFrame => "Error",
+            _ => frame.GetType().Name,
+        };
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Event;
+using ProtoBuf.Meta;
+using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Transmaterialization;
+
+namespace Wormhole.Streams.Portals;
+
+internal sealed partial class PortalStage
+{
+    /// <summary>What reaches the stage actor: proxies' messages, commands from the <see cref="Portal"/> handle, deaths.</summary>
+    private sealed partial class Logic
+    {
+        private static readonly ConcurrentDictionary<Type, Action<RuntimeTypeModel, Stream, object, object>> Serializers = new();
+        private readonly Dictionary<string, (IActorRef Actor, Type Type)> _names = new();
+        private ulong _lastLookup;
+
+        private void OnStageMessage((IActorRef Sender, object Message) received)
+        {
+            switch (received.Message)
+            {
+                case PortalCommand.Forward forward:
+                    OnForward(forward);
+                    break;
+                case Terminated terminated:
+                    OnLocalTerminated(terminated.ActorRef);
+                    break;
+                case PortalCommand.ProxyStopped stopped when _proxies.TryGetValue(stopped.Target, out var proxy) && proxy.Equals(stopped.Proxy):
+                    ForgetProxy(stopped.Target, stop: false);
+                    break;
+                case PortalCommand.Publish publish:
+                    _names[publish.Name] = (publish.Actor, publish.MessageType);
+                    break;
+                case PortalCommand.Lookup lookup:
+                    _lookups[++_lastLookup] = (lookup.Name, lookup.Result);
+                    Send(new Lookup { RequestId = _lastLookup, Name = lookup.Name });
+                    break;
+                case PortalCommand.Close close:
+                    Close(new PortalCloseReason(PortalCloseKind.ClosedLocally, close.Why), new Goodbye { Reason = close.Why });
+                    break;
+            }
+        }
+
+        /// <summary>Serializes a proxy's message right here, on the stage, so the order of one sender's messages holds.</summary>
+        private void OnForward(PortalCommand.Forward forward)
+        {
+            if (forward.Message is Status.Failure failure)
+            {
+                Send(new Deliver { Target = forward.Target, Failure = failure.Cause is { } cause ? $"{cause.GetType().Name}: {cause.Message}" : "failed" });
+                return;
+            }
+
+            byte[] payload;
+            try
+            {
+                payload = Encode(forward.Message);
+                if (payload.Length > _options.MaxFrameBytes - 64)
+                {
+                    throw new InvalidOperationException($"the encoded message of {payload.Length:N0} bytes exceeds the {_options.MaxFrameBytes:N0}-byte frame limit");
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Counters.Drop();
+                Log.Error(e, "Portal {0}: dropped a {1} for remote id {2}: {3}", _portal.Id, forward.Message.GetType().Name, forward.Target, e.Message);
+                if (PayloadModel.AskReplyType(forward.Sender) is not null)
+                {
+                    forward.Sender.Tell(new Status.Failure(e), ActorRefs.NoSender);
+                }
+
+                return;
+            }
+
+            var replyTo = PayloadModel.AskReplyType(forward.Sender) is { } replyType
+                ? ExportReplyPort(forward.Sender, replyType, _options.SenderReplyTimeout)
+                : default;
+            Send(new Deliver { Target = forward.Target, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs });
+        }
+
+        private byte[] Encode(object message)
+        {
+            MessageTypeCheck.Ensure(message.GetType());
+            using var stream = new MemoryStream();
+            Serializers.GetOrAdd(message.GetType(), CreateSerializer)(_payloads, stream, message, this);
+            return stream.ToArray();
+        }
+
+        private static Action<RuntimeTypeModel, Stream, object, object> CreateSerializer(Type type) =>
+            (Action<RuntimeTypeModel, Stream, object, object>)Delegate.CreateDelegate(
+                typeof(Action<RuntimeTypeModel, Stream, object, object>),
+                typeof(Logic).GetMethod(nameof(SerializeAs), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(type));
+
+        private static void SerializeAs<T>(RuntimeTypeModel model, Stream stream, object message, object table) =>
+            model.Serialize(stream, (T)message, table);
+    }
+}

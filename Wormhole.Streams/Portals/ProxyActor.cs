@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Wormhole.Streams.Protocol;
+
+namespace Wormhole.Streams.Portals;
+
+/// <summary>
+/// A local actor standing for one remote actor: whatever it is told goes to its portal's stage actor,
+/// tagged with the remote id. A one-shot proxy (a reply port, an ask's sender) stops after one message
+/// or at its deadline.
+/// </summary>
+internal sealed class ProxyActor : UntypedActor
+{
+    private readonly IActorRef _portal;
+    private readonly WireId _target;
+    private readonly TimeSpan? _oneShotWithin;
+
+    public ProxyActor(IActorRef portal, WireId target, TimeSpan? oneShotWithin)
+    {
+        _portal = portal;
+        _target = target;
+        _oneShotWithin = oneShotWithin;
+    }
+
+    public static Props Props(IActorRef portal, WireId target, TimeSpan? oneShotWithin) =>
+        Akka.Actor.Props.Create(() => new ProxyActor(portal, target, oneShotWithin));
+
+    protected override void PreStart()
+    {
+        if (_oneShotWithin is { } within)
+        {
+            Context.SetReceiveTimeout(within);
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        if (message is ReceiveTimeout)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        _portal.Tell(new PortalCommand.Forward(_target, message, Sender), Self);
+        if (_oneShotWithin is not null)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        if (_oneShotWithin is not null)
+        {
+            _portal.Tell(new PortalCommand.ProxyStopped(_target, Self), ActorRefs.NoSender);
+        }
+    }
+}

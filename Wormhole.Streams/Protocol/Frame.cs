@@ -1,0 +1,116 @@
+using ProtoBuf;
+
+namespace Wormhole.Streams.Protocol;
+
+/// <summary>One unit of the wire protocol: a protobuf <c>oneof</c> of the frame kinds below.</summary>
+/// <remarks>
+/// Layout: <c>message Frame { oneof subtype { Hello Hello = 1; … Goodbye Goodbye = 9; } }</c>, see
+/// <c>docs/wormhole.proto</c>. On stream transports each frame is preceded by its length as a 4-byte
+/// big-endian integer; a WebSocket message carries one frame. Ids are 128-bit (two fixed64).
+/// </remarks>
+[ProtoContract]
+[ProtoInclude(1, typeof(Hello))]
+[ProtoInclude(2, typeof(Lookup))]
+[ProtoInclude(3, typeof(LookupReply))]
+[ProtoInclude(4, typeof(Deliver))]
+[ProtoInclude(5, typeof(TerminatedFrame))]
+[ProtoInclude(6, typeof(Release))]
+[ProtoInclude(7, typeof(Demand))]
+[ProtoInclude(8, typeof(ErrorFrame))]
+[ProtoInclude(9, typeof(Goodbye))]
+internal abstract class Frame
+{
+}
+
+/// <summary>The first frame each side sends; nothing else is accepted before it.</summary>
+[ProtoContract]
+internal sealed class Hello : Frame
+{
+    public const uint CurrentVersion = 1;
+
+    [ProtoMember(1)] public uint ProtocolVersion { get; init; }
+    [ProtoMember(2)] public WireId SideId { get; init; }
+    [ProtoMember(3)] public WireId ConduitHalf { get; init; }
+    [ProtoMember(4)] public uint MaxFrameBytes { get; init; }
+}
+
+/// <summary>Asks the peer for the actor it published under a name.</summary>
+[ProtoContract]
+internal sealed class Lookup : Frame
+{
+    [ProtoMember(1)] public ulong RequestId { get; init; }
+    [ProtoMember(2)] public string Name { get; init; } = "";
+}
+
+/// <summary>Answers a <see cref="Lookup"/>: the actor's id on this portal, or an empty id when the name is not published.</summary>
+[ProtoContract]
+internal sealed class LookupReply : Frame
+{
+    [ProtoMember(1)] public ulong RequestId { get; init; }
+    [ProtoMember(2)] public WireId ActorId { get; init; }
+}
+
+/// <summary>A message for a publication of the receiver.</summary>
+[ProtoContract]
+internal sealed class Deliver : Frame
+{
+    /// <summary>The receiver's id of the target.</summary>
+    [ProtoMember(1)] public WireId Target { get; init; }
+
+    /// <summary>The message, encoded as the target's published message type.</summary>
+    [ProtoMember(2)] public byte[]? Payload { get; init; }
+
+    /// <summary>For an Akka ask: the sender's one-shot reply publication.</summary>
+    [ProtoMember(3)] public WireId ReplyTo { get; init; }
+
+    /// <summary>Milliseconds the <see cref="ReplyTo"/> publication stays open.</summary>
+    [ProtoMember(4)] public uint ReplyWithinMs { get; init; }
+
+    /// <summary>Instead of a payload: a failure answering a reply publication, as text.</summary>
+    [ProtoMember(5)] public string? Failure { get; init; }
+}
+
+/// <summary>A publication of the sender has terminated.</summary>
+[ProtoContract(Name = "Terminated")]
+internal sealed class TerminatedFrame : Frame
+{
+    [ProtoMember(1)] public WireId Id { get; init; }
+}
+
+/// <summary>The sender no longer refers to a publication of the receiver.</summary>
+[ProtoContract]
+internal sealed class Release : Frame
+{
+    [ProtoMember(1)] public WireId Id { get; init; }
+}
+
+/// <summary>Stream credit (reserved for streams across the wormhole).</summary>
+[ProtoContract]
+internal sealed class Demand : Frame
+{
+    [ProtoMember(1)] public WireId Stream { get; init; }
+    [ProtoMember(2)] public ulong Credit { get; init; }
+}
+
+/// <summary>The sender closes the portal because of a fault.</summary>
+[ProtoContract(Name = "Error")]
+internal sealed class ErrorFrame : Frame
+{
+    [ProtoMember(1)] public string Code { get; init; } = "";
+    [ProtoMember(2)] public string Message { get; init; } = "";
+}
+
+/// <summary>The sender closes the portal in order.</summary>
+[ProtoContract]
+internal sealed class Goodbye : Frame
+{
+    [ProtoMember(1)] public string Reason { get; init; } = "";
+}
+
+/// <summary>Not on the wire: what the decoder yields for bytes that are not a valid frame.</summary>
+#pragma warning disable PBN0013, PBN0014 // deliberately not a contract: it never crosses the wire
+internal sealed class InvalidFrame(string reason) : Frame
+{
+    public string Reason { get; } = reason;
+}
+#pragma warning restore PBN0013, PBN0014

@@ -1,0 +1,70 @@
+using Akka.IO;
+using Akka.Streams.Dsl;
+using ProtoBuf;
+using ProtoBuf.Meta;
+
+namespace Wormhole.Streams.Protocol;
+
+/// <summary>Frames to bytes and back: one <see cref="Frame"/> per <see cref="ByteString"/> element.</summary>
+/// <remarks>
+/// Decoding never throws: bytes that are not exactly one valid frame within the size limit become an
+/// <see cref="InvalidFrame"/> naming the fault, which the portal treats as a protocol violation.
+/// </remarks>
+internal static class FrameCodec
+{
+    private static readonly RuntimeTypeModel Model = CreateModel();
+
+    /// <summary>The codec as a bidi flow: top decodes from the wire, bottom encodes to it.</summary>
+    public static BidiFlow<ByteString, Frame, Frame, ByteString, Akka.NotUsed> Bidi(int maxFrameBytes, PortalCounters counters) =>
+        BidiFlow.FromFlows(
+            Flow.Create<ByteString>().Select(bytes =>
+            {
+                counters.FrameIn(bytes.Count);
+                return Decode(bytes, maxFrameBytes);
+            }),
+            Flow.Create<Frame>().Select(frame =>
+            {
+                var bytes = Encode(frame);
+                counters.FrameOut(bytes.Count);
+                return bytes;
+            }));
+
+    public static ByteString Encode(Frame frame)
+    {
+        using var stream = new MemoryStream();
+        Model.Serialize(stream, frame);
+        return ByteString.FromBytes(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    public static Frame Decode(ByteString bytes, int maxFrameBytes)
+    {
+        if (bytes.Count > maxFrameBytes)
+        {
+            return new InvalidFrame($"frame of {bytes.Count:N0} bytes exceeds the {maxFrameBytes:N0}-byte limit");
+        }
+
+        try
+        {
+            var frame = Model.Deserialize<Frame>(bytes.ToReadOnlySpan());
+            return frame?.GetType() == typeof(Frame) || frame is null
+                ? new InvalidFrame("frame has no known body")
+                : frame;
+        }
+        catch (Exception e) when (e is ProtoException or EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
+        {
+            return new InvalidFrame($"malformed frame of {bytes.Count:N0} bytes ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    /// <summary>The wire protocol as a .proto file (committed as docs/wormhole.proto).</summary>
+    public static string Schema() => Model.GetSchema(typeof(Frame), ProtoSyntax.Proto3);
+
+    private static RuntimeTypeModel CreateModel()
+    {
+        var model = RuntimeTypeModel.Create("wormhole-frames");
+        model.MaxDepth = 8;
+        model.Add(typeof(Frame), applyDefaultBehaviour: true);
+        model.CompileInPlace();
+        return model;
+    }
+}

@@ -1,0 +1,22 @@
+using Akka.Actor;
+
+namespace Wormhole.Streams.Transmaterialization;
+
+/// <summary>
+/// What the serializers of <c>ActorRef&lt;T&gt;</c> and <c>ReplyPort&lt;T&gt;</c> ask of the portal they run for
+/// (passed as protobuf-net's <c>userState</c>). Called on the portal's stage thread only.
+/// </summary>
+internal interface IReferenceTable
+{
+    /// <summary>Outbound: the wire form of an actor that accepts <paramref name="messageType"/>.</summary>
+    WireRef Export(IActorRef actor, Type messageType);
+
+    /// <summary>Inbound: the local actor or proxy for a wire reference.</summary>
+    IActorRef Import(WireRef reference);
+
+    /// <summary>Outbound: a one-shot publication of a reply target, open for <paramref name="remaining"/>.</summary>
+    WireRef ExportReplyPort(IActorRef target, Type replyType, TimeSpan remaining);
+
+    /// <summary>Inbound: the local target or a one-shot proxy for a wire reply port.</summary>
+    IActorRef ImportReplyPort(WireRef reference);
+}
