@@ -7,7 +7,6 @@ using Akka.Actor;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using ProtoBuf.Meta;
 using Wormhole.Reactive;
 using Wormhole.Streams.Portals;
 using Wormhole.Streams.Protocol;
@@ -29,7 +28,7 @@ public sealed class Nexus : IAsyncDisposable
         System = system;
         Options = options;
         Materializer = system.Materializer(namePrefix: "wormhole");
-        Payloads = PayloadModel.Create(options.MaxMessageDepth);
+        Payloads = new PayloadModel(options.MaxMessageDepth);
     }
 
     /// <summary>The actor system this nexus serves.</summary>
@@ -46,7 +45,7 @@ public sealed class Nexus : IAsyncDisposable
 
     internal ActorMaterializer Materializer { get; }
 
-    internal RuntimeTypeModel Payloads { get; }
+    internal PayloadModel Payloads { get; }
 
     internal WireId SideId { get; } = WireId.NewRandom();
 
@@ -73,7 +72,7 @@ public sealed class Nexus : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(actor);
-        MessageTypeCheck.Ensure(typeof(T));
+        Payloads.Prepare(typeof(T));
         _published[name] = (actor.Untyped, typeof(T));
     }
 

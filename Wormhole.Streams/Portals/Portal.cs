@@ -12,12 +12,14 @@ namespace Wormhole.Streams;
 /// </summary>
 public sealed class Portal
 {
+    private readonly PayloadModel _payloads;
     private readonly TaskCompletionSource<IActorRef> _stageActor = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Portal> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<PortalCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal Portal(string id, PortalCounters counters)
+    internal Portal(string id, PortalCounters counters, PayloadModel payloads)
     {
+        _payloads = payloads;
         Id = id;
         Counters = counters;
     }
@@ -47,7 +49,7 @@ public sealed class Portal
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(actor);
-        MessageTypeCheck.Ensure(typeof(T));
+        _payloads.Prepare(typeof(T));
         Post(new PortalCommand.Publish(name, actor.Untyped, typeof(T)));
     }
 
@@ -62,7 +64,7 @@ public sealed class Portal
     public async Task<ActorRef<T>> LookupAsync<T>(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        MessageTypeCheck.Ensure(typeof(T));
+        _payloads.Prepare(typeof(T));
         var result = new TaskCompletionSource<IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(new PortalCommand.Lookup(name, result));
         await Task.WhenAny(result.Task, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -113,7 +113,8 @@ internal sealed partial class PortalStage
             object message;
             try
             {
-                message = _payloads.Deserialize(target.MessageType, deliver.Payload ?? [], value: null, userState: this)
+                _payloads.Prepare(target.MessageType);
+                message = _payloads.Model.Deserialize(target.MessageType, deliver.Payload ?? [], value: null, userState: this)
                     ?? throw new InvalidDataException("it decoded as null");
             }
             catch (Exception e) when (e is not OutOfMemoryException)

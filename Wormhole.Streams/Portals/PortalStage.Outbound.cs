@@ -80,9 +80,9 @@ internal sealed partial class PortalStage
 
         private byte[] Encode(object message)
         {
-            MessageTypeCheck.Ensure(message.GetType());
+            _payloads.Prepare(message.GetType());
             using var stream = new MemoryStream();
-            Serializers.GetOrAdd(message.GetType(), CreateSerializer)(_payloads, stream, message, this);
+            Serializers.GetOrAdd(message.GetType(), CreateSerializer)(_payloads.Model, stream, message, this);
             return stream.ToArray();
         }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Wormhole.Reactive;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Transmaterialization;
 
@@ -13,6 +14,8 @@ internal sealed partial class PortalStage
         private readonly Dictionary<(IActorRef Actor, Type Type), WireId> _lasting = new();
         private readonly Dictionary<WireId, IActorRef> _proxies = new();
         private readonly Dictionary<IActorRef, WireId> _proxyIds = new();
+        private readonly Dictionary<IActorRef, WireId> _oneShots = new();
+        private readonly Dictionary<WireId, object> _importedPorts = new();
 
         public WireRef Export(IActorRef actor, Type messageType) =>
             _proxyIds.TryGetValue(actor, out var theirs)
@@ -39,23 +42,33 @@ internal sealed partial class PortalStage
                 return new WireRef(theirs, Yours: true, withinMs);
             }
 
+            if (_oneShots.TryGetValue(target, out var same))
+            {
+                return new WireRef(same, Yours: false, withinMs);
+            }
+
             var id = WireId.NewRandom();
             _publications[id] = new Publication(id, target, replyType, OneShot: true, Environment.TickCount64 + withinMs);
+            _oneShots[target] = id;
             _self!.Watch(target);
             Counters.SetPublications(_publications.Count);
             return new WireRef(id, Yours: false, withinMs);
         }
 
-        public IActorRef ImportReplyPort(WireRef reference)
+        public ReplyPort<T> ImportReplyPort<T>(WireRef reference)
         {
-            if (!reference.Yours)
+            if (_importedPorts.TryGetValue(reference.Id, out var known) && known is ReplyPort<T> same)
             {
-                return SpawnProxy(reference.Id, TimeSpan.FromMilliseconds(Math.Max(1, reference.WithinMs)));
+                return same;
             }
 
-            return _publications.TryGetValue(reference.Id, out var mine) && mine.OneShot
-                ? mine.Actor
+            var within = TimeSpan.FromMilliseconds(Math.Max(1, reference.WithinMs));
+            var target = !reference.Yours ? SpawnProxy(reference.Id, within)
+                : _publications.TryGetValue(reference.Id, out var mine) && mine.OneShot ? mine.Actor
                 : throw new InvalidDataException($"the peer handed back reply port {reference.Id}, which this side never gave it");
+            var port = new ReplyPort<T>(target, within);
+            _importedPorts[reference.Id] = port;
+            return port;
         }
 
         /// <summary>Publishes a local actor on this portal; the same actor and type keep the same id.</summary>
@@ -77,7 +90,11 @@ internal sealed partial class PortalStage
         private void Unpublish(Publication publication)
         {
             _publications.Remove(publication.Id);
-            if (!publication.OneShot)
+            if (publication.OneShot)
+            {
+                _oneShots.Remove(publication.Actor);
+            }
+            else
             {
                 _lasting.Remove((publication.Actor, publication.MessageType));
             }
@@ -100,6 +117,7 @@ internal sealed partial class PortalStage
 
         private void ForgetProxy(WireId id, bool stop)
         {
+            _importedPorts.Remove(id);
             if (_proxies.Remove(id, out var proxy))
             {
                 _proxyIds.Remove(proxy);
@@ -147,6 +165,8 @@ internal sealed partial class PortalStage
 
             _publications.Clear();
             _lasting.Clear();
+            _oneShots.Clear();
+            _importedPorts.Clear();
             foreach (var (_, lookup) in _lookups.Values)
             {
                 lookup.TrySetException(new PortalClosedException(reason));

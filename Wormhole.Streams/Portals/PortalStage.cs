@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
-using ProtoBuf.Meta;
+using Wormhole.Streams.Transmaterialization;
 using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
@@ -38,7 +38,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
     public override ILogicAndMaterializedValue<Portal> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var conduitHalf = WireId.NewRandom();
-        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters);
+        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads);
         return new LogicAndMaterializedValue<Portal>(new Logic(this, portal, conduitHalf), portal);
     }
 
@@ -52,7 +52,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         private readonly Portal _portal;
         private readonly WireId _conduitHalf;
         private readonly NexusOptions _options;
-        private readonly RuntimeTypeModel _payloads;
+        private readonly PayloadModel _payloads;
         private readonly Queue<Frame> _outbound = new();
         private StageActor? _self;
         private ExtendedActorSystem? _system;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Wormhole.Reactive;
 
 namespace Wormhole.Streams.Transmaterialization;
 
@@ -17,6 +18,6 @@ internal interface IReferenceTable
     /// <summary>Outbound: a one-shot publication of a reply target, open for <paramref name="remaining"/>.</summary>
     WireRef ExportReplyPort(IActorRef target, Type replyType, TimeSpan remaining);
 
-    /// <summary>Inbound: the local target or a one-shot proxy for a wire reply port.</summary>
-    IActorRef ImportReplyPort(WireRef reference);
+    /// <summary>Inbound: a reply port to the local target or to a one-shot proxy; the same wire id within a portal yields the same port.</summary>
+    ReplyPort<T> ImportReplyPort<T>(WireRef reference);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using Akka.Actor;
 using ProtoBuf;
@@ -6,21 +5,22 @@ using Wormhole.Reactive;
 
 namespace Wormhole.Streams.Transmaterialization;
 
-/// <summary>Refuses message types that cannot cross a portal, naming the field: an untyped <see cref="IActorRef"/> anywhere inside.</summary>
+/// <summary>
+/// Walks a message type's protobuf members (fields, collections, nested and <c>[ProtoInclude]</c> subtypes):
+/// finds every <c>ActorRef&lt;T&gt;</c> / <c>ReplyPort&lt;T&gt;</c> type inside, and the first untyped <see cref="IActorRef"/>, named by its field.
+/// </summary>
 internal static class MessageTypeCheck
 {
-    private static readonly ConcurrentDictionary<Type, string?> Verdicts = new();
+    public sealed record Verdict(string? Problem, IReadOnlyList<Type> ReferenceTypes);
 
-    /// <exception cref="UnsupportedMessageTypeException">The type holds an untyped actor reference.</exception>
-    public static void Ensure(Type type)
+    public static Verdict Inspect(Type type)
     {
-        if (Verdicts.GetOrAdd(type, t => Find(t, t.Name, new HashSet<Type>())) is { } problem)
-        {
-            throw new UnsupportedMessageTypeException(problem);
-        }
+        var references = new List<Type>();
+        var problem = Find(type, type.Name, new HashSet<Type>(), references);
+        return new Verdict(problem, references);
     }
 
-    private static string? Find(Type type, string where, HashSet<Type> seen)
+    private static string? Find(Type type, string where, HashSet<Type> seen, List<Type> references)
     {
         if (typeof(IActorRef).IsAssignableFrom(type))
         {
@@ -34,30 +34,30 @@ internal static class MessageTypeCheck
 
         if (type.IsArray)
         {
-            return Find(type.GetElementType()!, where + "[]", seen);
+            return Find(type.GetElementType()!, where + "[]", seen, references);
         }
 
         if (type.IsGenericType)
         {
             var definition = type.GetGenericTypeDefinition();
-            var isReference = definition == typeof(ActorRef<>) || definition == typeof(ReplyPort<>);
+            if (definition == typeof(ActorRef<>) || definition == typeof(ReplyPort<>))
+            {
+                references.Add(type);
+                return null;
+            }
+
             foreach (var argument in type.GetGenericArguments())
             {
-                if (!isReference && Find(argument, $"{where}<{argument.Name}>", seen) is { } problem)
+                if (Find(argument, $"{where}<{argument.Name}>", seen, references) is { } problem)
                 {
                     return problem;
                 }
-            }
-
-            if (isReference)
-            {
-                return null;
             }
         }
 
         foreach (var include in type.GetCustomAttributes<ProtoIncludeAttribute>(inherit: false))
         {
-            if (include.KnownType is { } subtype && Find(subtype, subtype.Name, seen) is { } problem)
+            if (include.KnownType is { } subtype && Find(subtype, subtype.Name, seen, references) is { } problem)
             {
                 return problem;
             }
@@ -72,12 +72,12 @@ internal static class MessageTypeCheck
             }
 
             var memberType = member is FieldInfo field ? field.FieldType : ((PropertyInfo)member).PropertyType;
-            if (Find(memberType, $"{type.Name}.{member.Name}", seen) is { } problem)
+            if (Find(memberType, $"{type.Name}.{member.Name}", seen, references) is { } problem)
             {
                 return problem;
             }
         }
 
-        return type.BaseType is { } baseType && baseType != typeof(object) ? Find(baseType, where, seen) : null;
+        return type.BaseType is { } baseType && baseType != typeof(object) ? Find(baseType, where, seen, references) : null;
     }
 }

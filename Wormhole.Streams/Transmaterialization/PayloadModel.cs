@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using ProtoBuf.Meta;
 using Wormhole.Reactive;
@@ -5,33 +6,29 @@ using Wormhole.Reactive;
 namespace Wormhole.Streams.Transmaterialization;
 
 /// <summary>
-/// The protobuf-net model for message payloads: <c>ActorRef&lt;T&gt;</c> and <c>ReplyPort&lt;T&gt;</c> at any depth go
-/// through the portal's reference table, nesting is capped, and nothing else is special.
+/// The protobuf-net model for message payloads, one per nexus: <c>ActorRef&lt;T&gt;</c> and <c>ReplyPort&lt;T&gt;</c>
+/// at any depth go through the portal's reference table (its <c>userState</c>), and nesting is capped.
 /// </summary>
-internal static class PayloadModel
+internal sealed class PayloadModel
 {
-    public static RuntimeTypeModel Create(int maxDepth)
-    {
-        var model = RuntimeTypeModel.Create("wormhole-payloads");
-        model.MaxDepth = maxDepth;
-        model.BeforeApplyDefaultBehaviour += (_, added) =>
-        {
-            if (!added.Type.IsGenericType)
-            {
-                return;
-            }
+    private readonly ConcurrentDictionary<Type, string?> _prepared = new();
 
-            var definition = added.Type.GetGenericTypeDefinition();
-            var serializer = definition == typeof(ActorRef<>) ? typeof(ActorRefSerializer<>)
-                : definition == typeof(ReplyPort<>) ? typeof(ReplyPortSerializer<>)
-                : null;
-            if (serializer is not null)
-            {
-                added.ApplyDefaultBehaviour = false;
-                added.MetaType.SerializerType = serializer.MakeGenericType(added.Type.GetGenericArguments());
-            }
-        };
-        return model;
+    public PayloadModel(int maxDepth)
+    {
+        Model = RuntimeTypeModel.Create("wormhole-payloads");
+        Model.MaxDepth = maxDepth;
+    }
+
+    public RuntimeTypeModel Model { get; }
+
+    /// <summary>Readies a message type: registers the serializers of the references inside it, once.</summary>
+    /// <exception cref="UnsupportedMessageTypeException">The type holds an untyped <c>IActorRef</c>.</exception>
+    public void Prepare(Type messageType)
+    {
+        if (_prepared.GetOrAdd(messageType, Register) is { } problem)
+        {
+            throw new UnsupportedMessageTypeException(problem);
+        }
     }
 
     /// <summary>The Akka ask temp actor's reply type, when <paramref name="sender"/> is one (<c>FutureActorRef&lt;T&gt;</c>).</summary>
@@ -42,6 +39,31 @@ internal static class PayloadModel
             if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(FutureActorRef<>))
             {
                 return type.GetGenericArguments()[0];
+            }
+        }
+
+        return null;
+    }
+
+    private string? Register(Type messageType)
+    {
+        var verdict = MessageTypeCheck.Inspect(messageType);
+        if (verdict.Problem is not null)
+        {
+            return verdict.Problem;
+        }
+
+        lock (Model)
+        {
+            foreach (var reference in verdict.ReferenceTypes)
+            {
+                if (Model.IsDefined(reference))
+                {
+                    continue;
+                }
+
+                var serializer = reference.GetGenericTypeDefinition() == typeof(ActorRef<>) ? typeof(ActorRefSerializer<>) : typeof(ReplyPortSerializer<>);
+                Model.Add(reference, applyDefaultBehaviour: false).SerializerType = serializer.MakeGenericType(reference.GetGenericArguments());
             }
         }
 

@@ -12,10 +12,6 @@ internal sealed class ReplyPortSerializer<T> : ISerializer<ReplyPort<T>>
     public void Write(ref ProtoWriter.State state, ReplyPort<T> value) =>
         ActorRefSerializer<T>.Table(state.Context).ExportReplyPort(value.Target, typeof(T), value.Remaining).Write(ref state);
 
-    public ReplyPort<T> Read(ref ProtoReader.State state, ReplyPort<T> value)
-    {
-        var reference = WireRef.Read(ref state);
-        var target = ActorRefSerializer<T>.Table(state.Context).ImportReplyPort(reference);
-        return new ReplyPort<T>(target, TimeSpan.FromMilliseconds(Math.Max(1, reference.WithinMs)));
-    }
+    public ReplyPort<T> Read(ref ProtoReader.State state, ReplyPort<T> value) =>
+        ActorRefSerializer<T>.Table(state.Context).ImportReplyPort<T>(WireRef.Read(ref state));
 }
