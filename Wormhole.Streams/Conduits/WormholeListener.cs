@@ -16,7 +16,7 @@ public sealed class WormholeListener : IAsyncDisposable
     /// <summary>Where the listener accepts connections (with the actual port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Stops accepting new connections; open portals stay open.</summary>
+    /// <summary>Stops accepting connections. The TCP connections it accepted close with it (Akka.IO's listener owns them), so their portals close.</summary>
     /// <returns>A task that completes when the socket is unbound.</returns>
     public async ValueTask DisposeAsync() => await _unbind().ConfigureAwait(false);
 }

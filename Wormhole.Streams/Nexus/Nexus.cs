@@ -122,7 +122,7 @@ public sealed class Nexus : IAsyncDisposable
     /// <summary>Accepts portals over TCP on <paramref name="endpoint"/> (length-prefixed frames).</summary>
     /// <param name="endpoint">Where to listen; port 0 picks a free port (see <see cref="WormholeListener.LocalEndPoint"/>).</param>
     /// <param name="cancellationToken">Gives up binding.</param>
-    /// <returns>The listener; dispose it to stop accepting (open portals stay open).</returns>
+    /// <returns>The listener; dispose it to stop accepting (the portals it accepted close with it).</returns>
     public async Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);

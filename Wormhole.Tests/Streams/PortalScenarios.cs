@@ -5,13 +5,19 @@ using Wormhole.Tests.Support;
 
 namespace Wormhole.Tests.Streams;
 
-/// <summary>Two actor systems in one process over the in-memory conduit: the TestKit's (client) and a server.</summary>
-public sealed class PortalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+/// <summary>
+/// The wormhole's main scenarios between two actor systems in one process: the TestKit's (client) and a
+/// server. Each subclass runs them all over one transport.
+/// </summary>
+public abstract class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private RemoteSide _server = null!;
     private Nexus _client = null!;
     private Portal _clientPortal = null!;
     private Portal _serverPortal = null!;
+
+    /// <summary>Opens a portal between the two nexuses over the transport under test.</summary>
+    protected abstract Task<(Portal Client, Portal Server)> ConnectAsync(Nexus client, Nexus server);
 
     public async Task InitializeAsync()
     {
@@ -19,10 +25,10 @@ public sealed class PortalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         _client = Nexus.Create(Sys);
         _server.Nexus.Publish("echo", EchoActor(_server.System));
         _server.Nexus.Publish("square", SquareActor(_server.System));
-        (_clientPortal, _serverPortal) = await InMemory.ConnectAsync(_client, _server.Nexus);
+        (_clientPortal, _serverPortal) = await ConnectAsync(_client, _server.Nexus);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await _client.DisposeAsync();
         await _server.DisposeAsync();
@@ -292,7 +298,7 @@ public sealed class PortalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         var third = Nexus.Create(Sys);
         try
         {
-            var (otherClientPortal, otherServerPortal) = await InMemory.ConnectAsync(third, _server.Nexus);
+            var (otherClientPortal, otherServerPortal) = await ConnectAsync(third, _server.Nexus);
             _serverPortal.Publish("private", ActorRef<Ping>.From(CreateTestProbe(_server.System).Ref));
 
             await _clientPortal.LookupAsync<Ping>("private");
