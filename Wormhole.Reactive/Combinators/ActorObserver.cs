@@ -3,26 +3,40 @@ using Akka.Actor;
 
 namespace Wormhole.Reactive;
 
-/// <summary>An <see cref="IObserver{T}"/> that tells each value to an actor.</summary>
+/// <summary>An <see cref="IObserver{T}"/> that tells each value to an actor, with no sender; silent after a terminal event, as Rx's observers are.</summary>
 internal sealed class ActorObserver<T>(ActorRef<T> target, Func<Exception, T>? onError, Func<T>? onCompleted) : IObserver<T>
 {
-    public void OnNext(T value) => target.Tell(value, ActorRefs.NoSender);
+    private int _stopped;
+
+    public void OnNext(T value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (Volatile.Read(ref _stopped) == 0)
+        {
+            target.Untyped.Tell(value, ActorRefs.NoSender);
+        }
+    }
 
     public void OnError(Exception error)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         if (onError is null)
         {
             ExceptionDispatchInfo.Capture(error).Throw();
         }
 
-        target.Tell(onError(error), ActorRefs.NoSender);
+        target.Untyped.Tell(onError(error)!, ActorRefs.NoSender);
     }
 
     public void OnCompleted()
     {
-        if (onCompleted is not null)
+        if (Interlocked.Exchange(ref _stopped, 1) == 0 && onCompleted is not null)
         {
-            target.Tell(onCompleted(), ActorRefs.NoSender);
+            target.Untyped.Tell(onCompleted()!, ActorRefs.NoSender);
         }
     }
 }

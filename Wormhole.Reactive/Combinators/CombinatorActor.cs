@@ -7,17 +7,20 @@ namespace Wormhole.Reactive;
 /// <summary>
 /// The intermediate actor of a combinator: its mailbox is the source of an Rx pipeline whose output is
 /// told to the target. It stops when the target terminates or the pipeline completes, and fails (for its
-/// supervisor to decide) when the pipeline errs, e.g. because a user predicate threw.
+/// supervisor to decide) when the pipeline errs, e.g. because a user predicate threw. A pipeline that
+/// ends while it is being built fails the actor's start, which Akka's default supervision stops, not restarts.
 /// </summary>
 internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
 {
+    private const int NoThread = -1;
     private readonly Subject<TIn> _inputs = new();
     private readonly IActorRef _target;
     private readonly Func<IObservable<TIn>, IObservable<TOut>> _pipeline;
     private IActorRef _self = ActorRefs.Nobody;
+    private IActorRef _sender = ActorRefs.Nobody;
     private IDisposable? _subscription;
-    private bool _receiving;
-    private PipelineEnded? _endedDuringReceive;
+    private int _actorThread = NoThread; // the thread running PreStart or a receive; operators may emit on others
+    private PipelineEnded? _endedOnActorThread;
 
     public CombinatorActor(IActorRef target, Func<IObservable<TIn>, IObservable<TOut>> pipeline)
     {
@@ -29,7 +32,7 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
     {
         _self = Self;
         Context.Watch(_target);
-        _subscription = _pipeline(_inputs).Subscribe(new Forwarder(this));
+        OnActorThread(() => _subscription = _pipeline(_inputs).Subscribe(new Forwarder(this)));
     }
 
     protected override void OnReceive(object message)
@@ -43,7 +46,8 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
                 OnPipelineEnded(ended);
                 break;
             case TIn input:
-                Push(input);
+                _sender = Sender;
+                OnActorThread(() => _inputs.OnNext(input));
                 break;
             default:
                 Unhandled(message);
@@ -53,24 +57,26 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
 
     protected override void PostStop() => _subscription?.Dispose();
 
-    private void Push(TIn input)
+    private void OnActorThread(Action action)
     {
-        _receiving = true;
+        Volatile.Write(ref _actorThread, Environment.CurrentManagedThreadId);
         try
         {
-            _inputs.OnNext(input);
+            action();
         }
         finally
         {
-            _receiving = false;
+            Volatile.Write(ref _actorThread, NoThread);
         }
 
-        if (_endedDuringReceive is { } ended)
+        if (_endedOnActorThread is { } ended)
         {
-            _endedDuringReceive = null;
+            _endedOnActorThread = null;
             OnPipelineEnded(ended);
         }
     }
+
+    private bool IsOnActorThread => Volatile.Read(ref _actorThread) == Environment.CurrentManagedThreadId;
 
     private void OnPipelineEnded(PipelineEnded ended)
     {
@@ -84,9 +90,9 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
 
     private void End(PipelineEnded ended)
     {
-        if (_receiving)
+        if (IsOnActorThread)
         {
-            _endedDuringReceive = ended;
+            _endedOnActorThread = ended;
         }
         else
         {
@@ -99,7 +105,7 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
     private sealed class Forwarder(CombinatorActor<TIn, TOut> actor) : IObserver<TOut>
     {
         // Within a receive, the original sender travels on, so an ask through a combinator is answered.
-        public void OnNext(TOut value) => actor._target.Tell(value, actor._receiving ? actor.Sender : actor._self);
+        public void OnNext(TOut value) => actor._target.Tell(value, actor.IsOnActorThread ? actor._sender : actor._self);
 
         public void OnError(Exception error) => actor.End(new PipelineEnded(error));
 

@@ -5,7 +5,7 @@ namespace Wormhole.Tests.Docs;
 /// <summary>Keeps the README honest: every C# block in it is code that compiles and runs in <see cref="ReadmeExamples"/> or a sample.</summary>
 public sealed partial class ReadmeSnippetsTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Support.RepositoryRoot.Find();
 
     public static TheoryData<string> SnippetNames()
     {
@@ -60,19 +60,6 @@ public sealed partial class ReadmeSnippetsTests
         var lines = code.Trim('\n').Split('\n').Select(l => l.TrimEnd()).ToArray();
         var indent = lines.Where(l => l.Length > 0).Min(l => l.Length - l.TrimStart().Length);
         return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l));
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Wormhole.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Wormhole.sln above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex("<!-- snippet: (?<name>[a-z0-9-]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]

@@ -32,14 +32,21 @@ public sealed class ActorRefTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Tell_FromOutsideAnActor_HasNoSender()
     {
-        // TestKit gives the test's async flow an implicit sender; a flow that does not inherit it has none.
-        Task telling;
+        // TestKit gives the test's async flow an implicit sender; a fresh thread that does not inherit it has none.
+        var told = new TaskCompletionSource();
+        var target = ActorRef<string>.From(TestActor);
+        Thread thread;
         using (ExecutionContext.SuppressFlow())
         {
-            telling = Task.Run(() => ActorRef<string>.From(TestActor).Tell("hello"));
+            thread = new Thread(() =>
+            {
+                target.Tell("hello");
+                told.SetResult();
+            });
         }
 
-        await telling;
+        thread.Start();
+        await told.Task.WaitAsync(Bounds.Long);
 
         ExpectMsg("hello", Bounds.Long);
         Assert.Equal(Sys.DeadLetters, LastSender);
