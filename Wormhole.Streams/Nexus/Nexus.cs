@@ -17,7 +17,7 @@ namespace Wormhole.Streams;
 /// <summary>
 /// One per actor system: holds the portals, the publications visible to all of them, and the listeners.
 /// </summary>
-public sealed class Nexus : IAsyncDisposable
+public sealed partial class Nexus : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (IActorRef Actor, Type Type)> _published = new();
     private readonly ConcurrentDictionary<Portal, byte> _portals = new();
