@@ -35,6 +35,22 @@ public abstract class Conduit
         return Tcp(endpoint.Address.ToString(), endpoint.Port);
     }
 
+    /// <summary>A WebSocket connection to a Wormhole endpoint (<see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole"/> in ASP.NET Core), one binary WebSocket message per frame.</summary>
+    /// <param name="uri">The endpoint's address, <c>ws://</c> or <c>wss://</c>, e.g. <c>ws://127.0.0.1:5000/ws</c>.</param>
+    /// <returns>The conduit.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="uri"/> is relative, or its scheme is not <c>ws</c> or <c>wss</c>.</exception>
+    public static Conduit WebSocket(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
+        {
+            throw new ArgumentException($"A WebSocket conduit needs an absolute ws:// or wss:// address, not '{uri}'.", nameof(uri));
+        }
+
+        return new WebSocketConduit(uri);
+    }
+
     /// <summary>Any flow of message-framed bytes you built yourself (one frame per element).</summary>
     /// <typeparam name="TMat">The flow's materialized value (ignored).</typeparam>
     /// <param name="flow">The flow: what goes in reaches the peer, what comes out is from the peer.</param>

@@ -1,0 +1,442 @@
+using System.Net.WebSockets;
+using System.Text;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.Stage;
+using FramingException = Akka.Streams.Dsl.Framing.FramingException;
+
+namespace Wormhole.Streams;
+
+/// <summary>
+/// A <see cref="WebSocket"/> as a flow of message-framed bytes: each element is one binary WebSocket message, both ways.
+/// Serves the client conduit (<see cref="WebSocketConduit"/>) and the ASP.NET Core endpoint alike.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Emits when: a whole binary message has arrived (fragments reassembled) and downstream pulls; the socket is read only
+/// on demand, so a slow reader pushes back on the peer. Backpressures when: a send is in flight (one at a time; the next
+/// element is pulled once the socket has taken the last one).
+/// </para>
+/// <para>
+/// The two sides are coupled, as Akka.Streams 1.5.74 has no <c>Flow.FromSinkAndSourceCoupled</c>. Completes when: the
+/// peer closes normally, or upstream completes (then this side sends a normal close and waits up to
+/// <see cref="CloseTimeout"/> for the peer's). Fails when: the socket fails, the peer closes with an error status, a message
+/// is longer than the limit (a <see cref="FramingException"/> naming both sizes; the peer gets close status 1009), a text
+/// message arrives (status 1003), or upstream fails (status 1011). In each case upstream is cancelled too. Cancels when: the
+/// output side terminates as above. When downstream cancels, upstream is still sent (so a last <c>Goodbye</c> gets out)
+/// until it completes, for at most <see cref="CloseTimeout"/>.
+/// </para>
+/// <para>The stage owns the socket and disposes it when it stops. A flow made from one socket may be run once.</para>
+/// </remarks>
+internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, WebSocketSession>
+{
+    /// <summary>How long a closing side waits for the peer's close frame, and for upstream after downstream cancelled.</summary>
+    internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    private const int ReceiveBufferBytes = 16 * 1024;
+    private const int MaxCloseDescriptionBytes = 123; // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the status
+
+    private readonly Func<CancellationToken, Task<WebSocket>> _connect;
+    private readonly int _maxMessageBytes;
+
+    private WebSocketFlow(Func<CancellationToken, Task<WebSocket>> connect, int maxMessageBytes)
+    {
+        _connect = connect;
+        _maxMessageBytes = maxMessageBytes;
+        Shape = new FlowShape<ByteString, ByteString>(In, Out);
+    }
+
+    public Inlet<ByteString> In { get; } = new("WebSocket.in");
+
+    public Outlet<ByteString> Out { get; } = new("WebSocket.out");
+
+    public override FlowShape<ByteString, ByteString> Shape { get; }
+
+    /// <summary>A flow over a socket that is already open (the server side). Its materialized <c>Connected</c> is complete.</summary>
+    public static Flow<ByteString, ByteString, WebSocketSession> Create(WebSocket socket, int maxMessageBytes) =>
+        Flow.FromGraph(new WebSocketFlow(_ => Task.FromResult(socket), maxMessageBytes));
+
+    /// <summary>
+    /// A flow that opens its socket with <paramref name="connect"/> when materialized (the client side); the token is
+    /// cancelled when the stage stops. <c>Connected</c> completes when the socket is open, or faults.
+    /// </summary>
+    public static Flow<ByteString, ByteString, WebSocketSession> Create(Func<CancellationToken, Task<WebSocket>> connect, int maxMessageBytes) =>
+        Flow.FromGraph(new WebSocketFlow(connect, maxMessageBytes));
+
+    public override ILogicAndMaterializedValue<WebSocketSession> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var logic = new Logic(this);
+        return new LogicAndMaterializedValue<WebSocketSession>(logic, new WebSocketSession(logic.Connected, logic.Stopped));
+    }
+
+    /// <summary>Reads one whole binary message (null for a close frame), refusing text and messages over the limit.</summary>
+    private static async Task<ByteString?> ReceiveMessageAsync(WebSocket socket, byte[] buffer, int maxBytes, CancellationToken cancellationToken)
+    {
+        var message = buffer;
+        var count = 0;
+        while (true)
+        {
+            if (count == message.Length)
+            {
+                // Grow to at most maxBytes + 1: enough to see that a message is too long without holding it whole.
+                var larger = new byte[(int)Math.Min(message.Length * 2L, maxBytes + 1L)];
+                message.AsSpan(0, count).CopyTo(larger);
+                message = larger;
+            }
+
+            var result = await socket.ReceiveAsync(message.AsMemory(count), cancellationToken).ConfigureAwait(false);
+            switch (result.MessageType)
+            {
+                case WebSocketMessageType.Close:
+                    return null;
+                case WebSocketMessageType.Text:
+                    throw new InvalidDataException("the peer sent a text WebSocket message; Wormhole frames travel as binary messages");
+            }
+
+            count += result.Count;
+            if (count > maxBytes)
+            {
+                throw await TooLongAsync(socket, buffer, count, result.EndOfMessage, maxBytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (result.EndOfMessage)
+            {
+                return ReferenceEquals(message, buffer) ? ByteString.CopyFrom(buffer, 0, count) : ByteString.FromBytes(message, 0, count);
+            }
+        }
+    }
+
+    /// <summary>Reads and drops the rest of a message that is too long (up to 4 × the limit) to name its size.</summary>
+    private static async Task<FramingException> TooLongAsync(WebSocket socket, byte[] scratch, long count, bool ended, int maxBytes, CancellationToken cancellationToken)
+    {
+        while (!ended && count <= 4L * maxBytes)
+        {
+            var result = await socket.ReceiveAsync(scratch.AsMemory(), cancellationToken).ConfigureAwait(false);
+            count += result.Count;
+            ended = result.EndOfMessage || result.MessageType == WebSocketMessageType.Close;
+        }
+
+        var size = ended ? $"{count:N0} bytes" : $"more than {count:N0} bytes";
+        return new FramingException($"WebSocket message of {size} exceeds the {maxBytes:N0}-byte frame limit");
+    }
+
+    private static string Truncate(string description)
+    {
+        while (Encoding.UTF8.GetByteCount(description) > MaxCloseDescriptionBytes)
+        {
+            description = description[..(description.Length - 1)];
+        }
+
+        return description;
+    }
+
+    private sealed class Logic : TimerGraphStageLogic
+    {
+        private const string CloseTimer = "close";
+
+        private readonly WebSocketFlow _stage;
+        private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _cancellation = new();
+        private readonly byte[] _buffer;
+        private byte[] _sendBuffer = new byte[1024];
+        private Action<Task<WebSocket>>? _onConnected;
+        private Action<Task<ByteString?>>? _onReceived;
+        private Action<Task>? _onSent;
+        private Action<Task>? _onCloseSent;
+        private Task<WebSocket>? _connecting;
+        private WebSocket? _socket;
+        private bool _receiving;
+        private bool _sending;
+        private bool _closing;
+        private WebSocketCloseStatus _closeStatus;
+        private string? _closeDescription;
+
+        public Logic(WebSocketFlow stage)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _buffer = new byte[Math.Min(ReceiveBufferBytes, stage._maxMessageBytes + 1)];
+            SetHandler(
+                stage.In,
+                onPush: OnPush,
+                onUpstreamFinish: () => Close(WebSocketCloseStatus.NormalClosure, null, error: null),
+                onUpstreamFailure: e => Close(WebSocketCloseStatus.InternalServerError, e.Message, e));
+            SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinish);
+        }
+
+        public Task Connected => _connected.Task;
+
+        public Task Stopped => _stopped.Task;
+
+        public override void PreStart()
+        {
+            _onConnected = GetAsyncCallback<Task<WebSocket>>(OnConnected);
+            _onReceived = GetAsyncCallback<Task<ByteString?>>(OnReceived);
+            _onSent = GetAsyncCallback<Task>(OnSent);
+            _onCloseSent = GetAsyncCallback<Task>(OnCloseSent);
+            _connecting = _stage._connect(_cancellation.Token);
+            _connecting.ContinueWith(_onConnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        public override void PostStop()
+        {
+            _cancellation.Cancel(); // aborts a pending connect, receive or send
+            if (_socket is not null)
+            {
+                _socket.Dispose();
+            }
+            else
+            {
+                // A connect that wins the race against the stop still hands over a socket: release it.
+                _connecting?.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
+
+            _connected.TrySetException(new WebSocketException("the stream stopped before the WebSocket connected"));
+            _stopped.TrySetResult();
+        }
+
+        protected override void OnTimer(object timerKey)
+        {
+            if (!_closing)
+            {
+                Close(WebSocketCloseStatus.NormalClosure, null, error: null); // downstream cancelled, upstream did not finish in time
+            }
+            else
+            {
+                CompleteStage(); // the peer did not answer our close in time; PostStop aborts the socket
+            }
+        }
+
+        private void OnConnected(Task<WebSocket> connecting)
+        {
+            if (!connecting.IsCompletedSuccessfully)
+            {
+                var error = connecting.Exception?.GetBaseException() ?? new OperationCanceledException("the WebSocket connect was cancelled");
+                _connected.TrySetException(error);
+                FailStage(error);
+                return;
+            }
+
+            _socket = connecting.Result;
+            _connected.TrySetResult();
+            if (_closing)
+            {
+                SendClose();
+                return;
+            }
+
+            Pull(_stage.In);
+            if (IsAvailable(_stage.Out))
+            {
+                Receive();
+            }
+        }
+
+        private void OnPull()
+        {
+            if (_socket is not null && !_receiving && !_closing)
+            {
+                Receive();
+            }
+        }
+
+        private void Receive()
+        {
+            _receiving = true;
+            ReceiveMessageAsync(_socket!, _buffer, _stage._maxMessageBytes, _cancellation.Token)
+                .ContinueWith(_onReceived!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void OnReceived(Task<ByteString?> receiving)
+        {
+            _receiving = false;
+            if (_closing)
+            {
+                // Draining while we wait for the peer's close frame: data is dropped, a close or an error ends it.
+                if (receiving.IsCompletedSuccessfully && receiving.Result is not null && _socket!.State == WebSocketState.CloseSent)
+                {
+                    Receive();
+                }
+                else
+                {
+                    CompleteStage();
+                }
+
+                return;
+            }
+
+            if (!receiving.IsCompletedSuccessfully)
+            {
+                var error = receiving.Exception?.GetBaseException() ?? new OperationCanceledException("the WebSocket receive was cancelled");
+                switch (error)
+                {
+                    case FramingException:
+                        Close(WebSocketCloseStatus.MessageTooBig, error.Message, error);
+                        break;
+                    case InvalidDataException:
+                        Close(WebSocketCloseStatus.InvalidMessageType, error.Message, error);
+                        break;
+                    default:
+                        FailStage(error);
+                        break;
+                }
+
+                return;
+            }
+
+            if (receiving.Result is { } message)
+            {
+                if (!IsClosed(_stage.Out))
+                {
+                    Push(_stage.Out, message);
+                }
+
+                return;
+            }
+
+            // The peer closed. A normal close (or "going away") completes; any other status is the peer's error.
+            var status = _socket!.CloseStatus ?? WebSocketCloseStatus.Empty;
+            Close(
+                WebSocketCloseStatus.NormalClosure,
+                null,
+                status is WebSocketCloseStatus.NormalClosure or WebSocketCloseStatus.EndpointUnavailable or WebSocketCloseStatus.Empty
+                    ? null
+                    : new WebSocketException($"the peer closed the WebSocket with status {status} ({(int)status}): {_socket.CloseStatusDescription}"));
+        }
+
+        private void OnPush()
+        {
+            var bytes = Grab(_stage.In);
+            if (bytes.Count > _stage._maxMessageBytes)
+            {
+                var error = new FramingException($"frame of {bytes.Count:N0} bytes exceeds the {_stage._maxMessageBytes:N0}-byte frame limit; not sent");
+                Close(WebSocketCloseStatus.InternalServerError, error.Message, error);
+                return;
+            }
+
+            // One send at a time, so one buffer serves them all; it grows to the largest frame sent (at most the limit).
+            if (_sendBuffer.Length < bytes.Count)
+            {
+                _sendBuffer = new byte[Math.Max(bytes.Count, Math.Min(_sendBuffer.Length * 2, _stage._maxMessageBytes))];
+            }
+
+            bytes.CopyTo(_sendBuffer, 0, bytes.Count);
+            _sending = true;
+            _socket!.SendAsync(_sendBuffer.AsMemory(0, bytes.Count), WebSocketMessageType.Binary, endOfMessage: true, _cancellation.Token).AsTask()
+                .ContinueWith(_onSent!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void OnSent(Task sending)
+        {
+            _sending = false;
+            if (!sending.IsCompletedSuccessfully)
+            {
+                var error = sending.Exception?.GetBaseException() ?? new OperationCanceledException("the WebSocket send was cancelled");
+                if (_closing)
+                {
+                    CompleteStage();
+                }
+                else
+                {
+                    FailStage(error);
+                }
+            }
+            else if (_closing)
+            {
+                SendClose();
+            }
+            else if (!IsClosed(_stage.In))
+            {
+                Pull(_stage.In);
+            }
+        }
+
+        private void OnDownstreamFinish(Exception cause)
+        {
+            // Keep sending what upstream still has (the portal's last Goodbye), but not forever.
+            if (!_closing)
+            {
+                ScheduleOnce(CloseTimer, CloseTimeout);
+            }
+        }
+
+        /// <summary>Terminates both sides at once, then closes the socket with <paramref name="status"/> once no send is in flight.</summary>
+        private void Close(WebSocketCloseStatus status, string? description, Exception? error)
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            _closing = true;
+            _closeStatus = status;
+            _closeDescription = description is null ? null : Truncate(description);
+            SetKeepGoing(true);
+            ScheduleOnce(CloseTimer, CloseTimeout); // a send in flight or a peer that does not answer cannot hold the stage
+            if (!IsClosed(_stage.Out))
+            {
+                if (error is null)
+                {
+                    Complete(_stage.Out);
+                }
+                else
+                {
+                    Fail(_stage.Out, error);
+                }
+            }
+
+            if (!IsClosed(_stage.In))
+            {
+                Cancel(_stage.In);
+            }
+
+            if (_socket is null)
+            {
+                if (_connecting is { IsCompleted: false })
+                {
+                    CompleteStage(); // PostStop cancels the connect
+                }
+
+                return;
+            }
+
+            if (!_sending)
+            {
+                SendClose();
+            }
+        }
+
+        private void SendClose()
+        {
+            ScheduleOnce(CloseTimer, CloseTimeout);
+            var socket = _socket!;
+            if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+            {
+                CompleteStage();
+                return;
+            }
+
+            socket.CloseOutputAsync(_closeStatus, _closeDescription, _cancellation.Token)
+                .ContinueWith(_onCloseSent!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void OnCloseSent(Task sending)
+        {
+            // Wait for the peer's close frame, so neither side resets a connection with data in flight (reading is ours
+            // alone: at most one receive is in flight). A failed send, or a close the peer already sent, ends here.
+            if (sending.IsCompletedSuccessfully && _socket!.State == WebSocketState.CloseSent)
+            {
+                if (!_receiving)
+                {
+                    Receive();
+                }
+            }
+            else
+            {
+                CompleteStage();
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Akka.Streams.Dsl;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Wormhole.Streams;
+
+/// <summary>Serves Wormhole portals from ASP.NET Core over WebSocket.</summary>
+public static class WormholeEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Accepts WebSocket requests at <paramref name="pattern"/>, each as one portal of <paramref name="nexus"/> (one binary
+    /// WebSocket message per frame); clients connect with <see cref="Conduit.WebSocket(Uri)"/>.
+    /// </summary>
+    /// <param name="endpoints">The app or route group.</param>
+    /// <param name="pattern">The route, e.g. <c>"/ws"</c>.</param>
+    /// <param name="nexus">The nexus that owns the portals; its publications are visible to every client.</param>
+    /// <returns>The endpoint's builder, to add authorization, CORS or other conventions.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="nexus"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is null or empty.</exception>
+    /// <remarks>
+    /// <para>The app must call <c>app.UseWebSockets()</c> before this endpoint runs; without it every request looks like plain HTTP.</para>
+    /// <para>
+    /// A request that is not a WebSocket request gets 400 Bad Request. A WebSocket request lives as long as its portal:
+    /// it ends when the portal closes (the client says goodbye or goes away, a limit is exceeded, the nexus is disposed).
+    /// When the request is aborted, or the application stops, the portal is closed (a <c>Goodbye</c> to the client).
+    /// The portal is announced on <see cref="Nexus.Events"/> once the handshake is done.
+    /// </para>
+    /// </remarks>
+    public static IEndpointConventionBuilder MapWormhole(this IEndpointRouteBuilder endpoints, string pattern, Nexus nexus)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
+        ArgumentNullException.ThrowIfNull(nexus);
+        return endpoints.Map(pattern, context => AcceptAsync(context, nexus));
+    }
+
+    private static async Task AcceptAsync(HttpContext context, Nexus nexus)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("This is a Wormhole endpoint: it accepts WebSocket requests only.", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var (transport, portal) = WebSocketFlow.Create(socket, nexus.Options.MaxFrameBytes)
+            .JoinMaterialized(nexus.PortalFlowCore(), Keep.Both)
+            .Run(nexus.Materializer);
+        var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using (context.RequestAborted.Register(Close, portal))
+        using (stopping.Register(Close, portal))
+        {
+            await portal.Completion.ConfigureAwait(false);
+            await transport.Stopped.ConfigureAwait(false); // the close handshake, bounded by WebSocketFlow.CloseTimeout
+        }
+    }
+
+    private static void Close(object? portal) => _ = ((Portal)portal!).CloseAsync();
+}
