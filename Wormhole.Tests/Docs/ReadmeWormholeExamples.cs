@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.IO;
 using Akka.Streams.Dsl;
+using Microsoft.AspNetCore.Builder;
 using ProtoBuf;
 using Wormhole.Reactive;
 using Wormhole.Streams;
@@ -141,6 +142,47 @@ public sealed class ReadmeWormholeExamples : Akka.TestKit.Xunit2.TestKit
             Assert.Equal(PortalCloseKind.ConduitCompleted, reason.Kind);
             await nexus.DisposeAsync();
             await server.DisposeAsync();
+        }
+        finally
+        {
+            await serverSystem.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task ServeOverWebSocket()
+    {
+        var serverSystem = ActorSystem.Create("web", "akka.loglevel = WARNING");
+        ActorSystem clientSystem = Sys;
+        var ct = CancellationToken.None;
+        try
+        {
+            var greeter = ActorRef<Greet>.From(CreateTestProbe(serverSystem).Ref);
+            var args = new[] { "--urls", "http://127.0.0.1:0" };
+
+            // snippet: websocket-server
+            var builder = WebApplication.CreateBuilder(args);
+            var app = builder.Build();
+            var nexus = Nexus.Create(serverSystem);
+            nexus.Publish("greeter", greeter);
+            app.UseWebSockets();
+            app.MapWormhole("/ws", nexus);   // each WebSocket request becomes one portal
+            await app.StartAsync(ct);
+            // end snippet
+
+            var uri = app.WebSocketUri();
+            var client = Nexus.Create(clientSystem);
+
+            // snippet: websocket-client
+            Portal portal = await client.ConnectAsync(Conduit.WebSocket(uri), ct);   // ws://host:port/ws
+            // end snippet
+
+            var proxy = await portal.LookupAsync<Greet>("greeter", ct).WaitAsync(Bounds.Long);
+            Assert.NotNull(proxy);
+            await client.DisposeAsync();
+            await app.StopAsync().WaitAsync(Bounds.Long);
+            await app.DisposeAsync();
+            await nexus.DisposeAsync();
         }
         finally
         {
