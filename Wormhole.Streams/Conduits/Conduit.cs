@@ -15,7 +15,7 @@ public abstract class Conduit
     {
     }
 
-    /// <summary>A TCP connection to a Wormhole listener (<see cref="Nexus.ListenTcpAsync"/>), frames prefixed by a 4-byte big-endian length.</summary>
+    /// <summary>A TCP connection to a Wormhole listener (<see cref="Nexus.ListenTcpAsync(System.Net.IPEndPoint, CancellationToken)"/>), frames prefixed by a 4-byte big-endian length.</summary>
     /// <param name="host">The host name or address.</param>
     /// <param name="port">The port.</param>
     /// <returns>The conduit.</returns>
@@ -35,7 +35,7 @@ public abstract class Conduit
         return Tcp(endpoint.Address.ToString(), endpoint.Port);
     }
 
-    /// <summary>A WebSocket connection to a Wormhole endpoint (<see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole"/> in ASP.NET Core), one binary WebSocket message per frame.</summary>
+    /// <summary>A WebSocket connection to a Wormhole endpoint (<see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/> in ASP.NET Core), one binary WebSocket message per frame.</summary>
     /// <param name="uri">The endpoint's address, <c>ws://</c> or <c>wss://</c>, e.g. <c>ws://127.0.0.1:5000/ws</c>.</param>
     /// <returns>The conduit.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>
@@ -72,10 +72,11 @@ public abstract class Conduit
     }
 
     /// <summary>The flow of message-framed bytes; its materialized task completes once connected, or faults.</summary>
-    internal abstract Flow<ByteString, ByteString, Task> Open(Nexus nexus);
+    /// <summary>The transport as a flow of whole frames; its task completes when connected (or faults).</summary>
+    internal abstract Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options);
 
     private sealed class FlowConduit(Flow<ByteString, ByteString, Task> flow) : Conduit
     {
-        internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus) => flow;
+        internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) => flow;
     }
 }

@@ -11,8 +11,8 @@ internal sealed class TcpConduit(string host, int port) : Conduit
     public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> Framing(int maxFrameBytes) =>
         Akka.Streams.Dsl.Framing.SimpleFramingProtocol(maxFrameBytes);
 
-    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus) =>
-        Framing(nexus.Options.MaxFrameBytes)
+    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) =>
+        Framing(options.MaxFrameBytes)
             .JoinMat(nexus.System.TcpStream().OutgoingConnection(host, port), Keep.Right)
             .MapMaterializedValue(connection => (Task)connection);
 }

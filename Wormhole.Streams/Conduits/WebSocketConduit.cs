@@ -6,7 +6,7 @@ namespace Wormhole.Streams;
 
 /// <summary>
 /// A WebSocket client conduit: a <see cref="ClientWebSocket"/> connected to <c>ws://</c> or <c>wss://</c>
-/// <paramref name="uri"/> (an endpoint mapped with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole"/>), one binary WebSocket message per frame.
+/// <paramref name="uri"/> (an endpoint mapped with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>), one binary WebSocket message per frame.
 /// </summary>
 /// <remarks>
 /// Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops.
@@ -14,8 +14,8 @@ namespace Wormhole.Streams;
 /// </remarks>
 internal sealed class WebSocketConduit(Uri uri) : Conduit
 {
-    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus) =>
-        WebSocketFlow.Create(ConnectAsync, nexus.Options.MaxFrameBytes).MapMaterializedValue(socket => socket.Connected);
+    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) =>
+        WebSocketFlow.Create(ConnectAsync, options.MaxFrameBytes).MapMaterializedValue(socket => socket.Connected);
 
     private async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -389,7 +389,14 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
 
             if (!IsClosed(_stage.In))
             {
-                Cancel(_stage.In);
+                if (error is null)
+                {
+                    Cancel(_stage.In);
+                }
+                else
+                {
+                    Cancel(_stage.In, error); // the portal upstream learns why, whichever side it hears from first
+                }
             }
 
             if (_socket is null)

@@ -29,15 +29,32 @@ public static class WormholeEndpointRouteBuilderExtensions
     /// The portal is announced on <see cref="Nexus.Events"/> once the handshake is done.
     /// </para>
     /// </remarks>
-    public static IEndpointConventionBuilder MapWormhole(this IEndpointRouteBuilder endpoints, string pattern, Nexus nexus)
+    public static IEndpointConventionBuilder MapWormhole(this IEndpointRouteBuilder endpoints, string pattern, Nexus nexus) =>
+        MapWormhole(endpoints, pattern, nexus, admit: null);
+
+    /// <summary>
+    /// Accepts WebSocket requests at <paramref name="pattern"/>, each first admitted by <paramref name="admit"/>, which sees
+    /// the request's <see cref="HttpContext"/> (its authenticated <c>User</c>, headers, address) before the socket is accepted,
+    /// and decides: reject (403 Forbidden), or accept with this portal's limits and portal-only actors.
+    /// </summary>
+    /// <param name="endpoints">The app or route group.</param>
+    /// <param name="pattern">The route, e.g. <c>"/ws"</c>.</param>
+    /// <param name="nexus">The nexus that owns the portals.</param>
+    /// <param name="admit">The decision per request; null accepts all. If it throws, the request gets 403 and the error is logged.</param>
+    /// <returns>The endpoint's builder, to add authorization, CORS or other conventions.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="nexus"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is null or empty.</exception>
+    /// <remarks>As <see cref="MapWormhole(IEndpointRouteBuilder, string, Nexus)"/> otherwise.</remarks>
+    public static IEndpointConventionBuilder MapWormhole(
+        this IEndpointRouteBuilder endpoints, string pattern, Nexus nexus, Func<HttpContext, ValueTask<PortalAdmission>>? admit)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         ArgumentNullException.ThrowIfNull(nexus);
-        return endpoints.Map(pattern, context => AcceptAsync(context, nexus));
+        return endpoints.Map(pattern, context => AcceptAsync(context, nexus, admit));
     }
 
-    private static async Task AcceptAsync(HttpContext context, Nexus nexus)
+    private static async Task AcceptAsync(HttpContext context, Nexus nexus, Func<HttpContext, ValueTask<PortalAdmission>>? admit)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -46,9 +63,17 @@ public static class WormholeEndpointRouteBuilderExtensions
             return;
         }
 
+        var admission = await nexus.AdmitAsync(context.Connection.RemoteIpAddress?.ToString() ?? "?", admit is null ? null : () => admit(context)).ConfigureAwait(false);
+        if (!admission.IsAccepted)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync($"Wormhole refused the connection: {admission.Rejection}", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var (transport, portal) = WebSocketFlow.Create(socket, nexus.Options.MaxFrameBytes)
-            .JoinMaterialized(nexus.PortalFlowCore(), Keep.Both)
+        var (transport, portal) = WebSocketFlow.Create(socket, (admission.Options ?? nexus.Options).MaxFrameBytes)
+            .JoinMaterialized(nexus.PortalFlowCore(admission), Keep.Both)
             .Run(nexus.Materializer);
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         using (context.RequestAborted.Register(Close, portal))

@@ -4,6 +4,7 @@ using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -99,10 +100,23 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <returns>The open portal.</returns>
     /// <exception cref="PortalClosedException">The connection or handshake failed; the reason says why.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<Portal> ConnectAsync(Conduit conduit, CancellationToken cancellationToken = default)
+    public Task<Portal> ConnectAsync(Conduit conduit, CancellationToken cancellationToken = default) =>
+        ConnectAsync(conduit, Options, cancellationToken);
+
+    /// <summary>Opens a portal with its own limits over <paramref name="conduit"/> and waits for the handshake.</summary>
+    /// <param name="conduit">The transport: <see cref="Conduit.Tcp(string, int)"/>, <see cref="Conduit.InMemoryPair"/>, …</param>
+    /// <param name="options">This portal's limits and timeouts, instead of the nexus's.</param>
+    /// <param name="cancellationToken">Gives up; the half-open portal is closed.</param>
+    /// <returns>The open portal.</returns>
+    /// <exception cref="PortalClosedException">The connection or handshake failed; the reason says why.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its valid range.</exception>
+    public async Task<Portal> ConnectAsync(Conduit conduit, NexusOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conduit);
-        var (connected, portal) = conduit.Open(this).JoinMaterialized(PortalFlowCore(), Keep.Both).Run(Materializer);
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.Validated();
+        var (connected, portal) = conduit.Open(this, options).JoinMaterialized(PortalFlowCore(PortalAdmission.Accept(options)), Keep.Both).Run(Materializer);
         try
         {
             await connected.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -123,13 +137,23 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <param name="endpoint">Where to listen; port 0 picks a free port (see <see cref="WormholeListener.LocalEndPoint"/>).</param>
     /// <param name="cancellationToken">Gives up binding.</param>
     /// <returns>The listener; dispose it to stop accepting (the portals it accepted close with it).</returns>
-    public async Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, CancellationToken cancellationToken = default)
+    public Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, CancellationToken cancellationToken = default) =>
+        ListenTcpAsync(endpoint, admit: null, cancellationToken);
+
+    /// <summary>
+    /// Accepts portals over TCP on <paramref name="endpoint"/> (length-prefixed frames), each connection first admitted by
+    /// <paramref name="admit"/>, which sees the peer's address and decides: reject, or accept with this portal's limits and actors.
+    /// </summary>
+    /// <param name="endpoint">Where to listen; port 0 picks a free port (see <see cref="WormholeListener.LocalEndPoint"/>).</param>
+    /// <param name="admit">The decision per connection; null accepts all with the nexus's options. If it throws, the connection is refused and the error logged.</param>
+    /// <param name="cancellationToken">Gives up binding.</param>
+    /// <returns>The listener; dispose it to stop accepting (the portals it accepted close with it).</returns>
+    public async Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, Func<EndPoint, ValueTask<PortalAdmission>>? admit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var binding = await System.TcpStream()
             .Bind(endpoint.Address.ToString(), endpoint.Port)
-            .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection =>
-                connection.HandleWith(TcpConduit.Framing(Options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(), Keep.Right), Materializer)))
+            .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection => _ = AcceptTcpAsync(connection, admit)))
             .Run(Materializer)
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false);
@@ -145,10 +169,60 @@ public sealed partial class Nexus : IAsyncDisposable
         _events.OnCompleted();
     }
 
-    internal Flow<ByteString, ByteString, Portal> PortalFlowCore()
+    /// <summary>A portal's flow of whole frames, with the limits and portal-only actors of <paramref name="admission"/> (null: the nexus's).</summary>
+    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null)
     {
+        var options = admission?.Options ?? Options;
+        foreach (var (_, _, messageType) in admission?.Publications ?? [])
+        {
+            Payloads.Prepare(messageType);
+        }
+
         var counters = new PortalCounters();
-        return FrameCodec.Bidi(Options.MaxFrameBytes, counters).JoinMat(Flow.FromGraph(new PortalStage(this, counters)), Keep.Right);
+        return BidiFlow.FromFlows(InboundRateLimit.Create(options), Flow.Create<ByteString>())
+            .Atop(FrameCodec.Bidi(options.MaxFrameBytes, counters))
+            .JoinMat(Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], counters)), Keep.Right);
+    }
+
+    /// <summary>Asks <paramref name="admit"/> about a connection, then serves it as a portal or closes it.</summary>
+    private async Task AcceptTcpAsync(Akka.Streams.Dsl.Tcp.IncomingConnection connection, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
+    {
+        var admission = await AdmitAsync(connection.RemoteAddress, admit is null ? null : () => admit(connection.RemoteAddress)).ConfigureAwait(false);
+        if (!admission.IsAccepted)
+        {
+            connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()), Materializer);
+            return;
+        }
+
+        var options = admission.Options ?? Options;
+        connection.HandleWith(TcpConduit.Framing(options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(admission), Keep.Right), Materializer);
+    }
+
+    /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>
+    internal async ValueTask<PortalAdmission> AdmitAsync(object peer, Func<ValueTask<PortalAdmission>>? decide)
+    {
+        if (decide is null)
+        {
+            return PortalAdmission.Accept();
+        }
+
+        PortalAdmission admission;
+        try
+        {
+            admission = await decide().ConfigureAwait(false) ?? throw new InvalidOperationException("the admission callback returned null");
+        }
+        catch (Exception e)
+        {
+            System.Log.Error(e, "Wormhole: refused a connection from {0}: the admission callback failed: {1}", peer, e.Message);
+            return PortalAdmission.Reject($"admission failed: {e.Message}");
+        }
+
+        if (!admission.IsAccepted)
+        {
+            System.Log.Info("Wormhole: refused a connection from {0}: {1}", peer, admission.Rejection);
+        }
+
+        return admission;
     }
 
     internal (IActorRef Actor, Type Type)? Find(string name) => _published.TryGetValue(name, out var found) ? found : null;

@@ -1,6 +1,15 @@
 namespace Wormhole.Streams;
 
-/// <summary>Limits and timeouts for every portal of a <see cref="Nexus"/>. Defaults are safe for untrusted peers.</summary>
+/// <summary>
+/// Limits and timeouts of a portal. Set once per <see cref="Nexus"/> (every portal's defaults) and override per portal
+/// (<see cref="Nexus.ConnectAsync(Conduit, NexusOptions, CancellationToken)"/>, <see cref="PortalAdmission.Accept(NexusOptions?)"/>).
+/// The defaults are safe for untrusted peers.
+/// </summary>
+/// <remarks>
+/// A peer that exceeds a limit gets an <c>Error</c> frame naming it and its portal closes with
+/// <see cref="PortalCloseKind.LimitExceeded"/>, except <see cref="MaxPendingReplies"/>, which refuses the single request.
+/// Other portals are never affected.
+/// </remarks>
 public sealed record NexusOptions
 {
     /// <summary>Largest frame accepted or sent, in bytes. Default 1 MiB; range 1 KiB to 64 MiB.</summary>
@@ -9,8 +18,39 @@ public sealed record NexusOptions
     /// <summary>How long the peer has to send its <c>Hello</c>. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Frames queued for a peer that does not read before the portal fails. Default 10,000.</summary>
+    /// <summary>
+    /// How long a portal may go without a frame from the peer. Default 60 s. Each side sends a keep-alive after a third of
+    /// it without sending anything, so an idle but healthy peer never trips it.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Frames queued for a peer that does not read; past it <see cref="OutboundOverflow"/> applies. Default 10,000.</summary>
     public int MaxOutboundFrames { get; init; } = 10_000;
+
+    /// <summary>What happens when <see cref="MaxOutboundFrames"/> are queued. Default <see cref="OutboundOverflowPolicy.FailPortal"/>.</summary>
+    public OutboundOverflowPolicy OutboundOverflow { get; init; } = OutboundOverflowPolicy.FailPortal;
+
+    /// <summary>Actors this side publishes on one portal at once: named, anonymous and reply ports. Default 10,000.</summary>
+    public int MaxPublications { get; init; } = 10_000;
+
+    /// <summary>Proxies one portal holds for the peer's actors at once. Default 10,000.</summary>
+    public int MaxProxies { get; init; } = 10_000;
+
+    /// <summary>
+    /// Reply ports and asks pending on one portal, in each direction. Default 1,000. Past it the single request is refused:
+    /// a local ask fails at once with <see cref="LimitExceededException"/>, and the peer's request gets a failure reply.
+    /// </summary>
+    public int MaxPendingReplies { get; init; } = 1_000;
+
+    /// <summary>Frames per second the peer may send (a token bucket holding one second's worth). Default 10,000.</summary>
+    /// <remarks>When the bucket is empty the portal stops reading the conduit, so the transport pushes back on the peer.</remarks>
+    public int MaxInboundFramesPerSecond { get; init; } = 10_000;
+
+    /// <summary>Bytes per second the peer may send (a token bucket holding one second's worth). Default 16 MiB.</summary>
+    public int MaxInboundBytesPerSecond { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Lookups of unknown names plus messages for unknown ids the peer may make before the portal closes. Default 100.</summary>
+    public int MaxUnknownRequests { get; init; } = 100;
 
     /// <summary>How long the peer may take to answer an Akka <c>Ask</c> sent through a proxy. Default 60 s.</summary>
     public TimeSpan SenderReplyTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -23,7 +63,19 @@ public sealed record NexusOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, 1024, nameof(MaxFrameBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxFrameBytes, 64 * 1024 * 1024, nameof(MaxFrameBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero, nameof(HandshakeTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(IdleTimeout, TimeSpan.FromMilliseconds(300), nameof(IdleTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutboundFrames, 1, nameof(MaxOutboundFrames));
+        if (!Enum.IsDefined(OutboundOverflow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OutboundOverflow), OutboundOverflow, "not a defined policy");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPublications, 1, nameof(MaxPublications));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxProxies, 1, nameof(MaxProxies));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingReplies, 1, nameof(MaxPendingReplies));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInboundFramesPerSecond, 1, nameof(MaxInboundFramesPerSecond));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInboundBytesPerSecond, MaxFrameBytes, nameof(MaxInboundBytesPerSecond));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxUnknownRequests, nameof(MaxUnknownRequests));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SenderReplyTimeout, TimeSpan.Zero, nameof(SenderReplyTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageDepth, 1, nameof(MaxMessageDepth));
         return this;

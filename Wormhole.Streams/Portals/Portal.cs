@@ -7,7 +7,7 @@ namespace Wormhole.Streams;
 
 /// <summary>
 /// One end of one conduit: what this side published to that peer, and the proxies for what the peer
-/// published to us. Obtained from <see cref="Nexus.ConnectAsync"/>, a listener's <see cref="Nexus.Events"/>,
+/// published to us. Obtained from <see cref="Nexus.ConnectAsync(Conduit, CancellationToken)"/>, a listener's <see cref="Nexus.Events"/>,
 /// or as the materialized value of <see cref="Nexus.PortalFlow"/>.
 /// </summary>
 public sealed class Portal

@@ -18,6 +18,6 @@ internal abstract record PortalCommand
     /// <summary>A message told to a proxy, to deliver to the peer's actor.</summary>
     public sealed record Forward(WireId Target, object Message, IActorRef Sender) : PortalCommand;
 
-    /// <summary>A proxy stopped (one-shot used or expired).</summary>
+    /// <summary>A proxy stopped (one-shot used or expired, or stopped by its user).</summary>
     public sealed record ProxyStopped(WireId Target, IActorRef Proxy) : PortalCommand;
 }

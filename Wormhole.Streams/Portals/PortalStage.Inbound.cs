@@ -10,10 +10,12 @@ internal sealed partial class PortalStage
     private sealed partial class Logic
     {
         private readonly Dictionary<ulong, (string Name, TaskCompletionSource<IActorRef> Result)> _lookups = new();
+        private int _unknownRequests;
 
         private void OnFrame()
         {
             var frame = Grab(_stage.In);
+            _lastReceived = Environment.TickCount64;
             if (_open)
             {
                 OnOpenFrame(frame);
@@ -67,11 +69,11 @@ internal sealed partial class PortalStage
                 case TerminatedFrame terminated:
                     ForgetProxy(terminated.Id, stop: true);
                     break;
-                case Release release when _publications.TryGetValue(release.Id, out var released):
-                    Unpublish(released);
+                case Release release:
+                    OnRelease(release);
                     break;
-                case Release:
-                    break; // already gone (terminated or expired)
+                case KeepAlive:
+                    break;
                 case Demand:
                     Log.Debug("Portal {0}: ignored a Demand frame (streams across the wormhole are not enabled)", _portal.Id);
                     break;
@@ -96,6 +98,13 @@ internal sealed partial class PortalStage
             {
                 Counters.Drop();
                 Log.Warning("Portal {0}: dropped a message for id {1}, which is not (or no longer) published here", _portal.Id, deliver.Target);
+                CountUnknown($"a message for id {deliver.Target}, which is not published here");
+                return;
+            }
+
+            if (!deliver.ReplyTo.IsEmpty && _pendingReplyProxies >= _options.MaxPendingReplies)
+            {
+                RefuseRequest(deliver, [deliver.ReplyTo]);
                 return;
             }
 
@@ -117,12 +126,24 @@ internal sealed partial class PortalStage
                 message = _payloads.Model.Deserialize(target.MessageType, deliver.Payload ?? [], value: null, userState: this)
                     ?? throw new InvalidDataException("it decoded as null");
             }
+            catch (LimitExceededException e)
+            {
+                Close(PortalCloseKind.LimitExceeded, e.Message, e.Limit);
+                return;
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Close(
                     PortalCloseKind.ProtocolViolation,
                     $"a payload of {deliver.Payload?.Length ?? 0:N0} bytes for id {deliver.Target} does not decode as {target.MessageType.Name}: {e.Message}",
                     "bad-payload");
+                return;
+            }
+
+            if (_refusedPorts is { Count: > 0 } refused)
+            {
+                RefuseRequest(deliver, [.. refused, .. deliver.ReplyTo.IsEmpty ? Array.Empty<WireId>() : [deliver.ReplyTo]]);
+                refused.Clear();
                 return;
             }
 
@@ -137,8 +158,21 @@ internal sealed partial class PortalStage
             var found = _names.TryGetValue(lookup.Name, out var local)
                 ? local
                 : _stage._nexus.Find(lookup.Name);
-            var id = found is var (actor, type) ? PublishLasting(actor, type) : default;
-            Send(new LookupReply { RequestId = lookup.RequestId, ActorId = id });
+            if (found is not var (actor, type))
+            {
+                Send(new LookupReply { RequestId = lookup.RequestId });
+                CountUnknown($"a lookup of '{Truncated(lookup.Name)}', which is not published");
+                return;
+            }
+
+            try
+            {
+                Send(new LookupReply { RequestId = lookup.RequestId, ActorId = Exported(PublishLasting(actor, type)) });
+            }
+            catch (LimitExceededException e)
+            {
+                Close(PortalCloseKind.LimitExceeded, e.Message, e.Limit);
+            }
         }
 
         private void OnLookupReply(LookupReply reply)
@@ -155,9 +189,43 @@ internal sealed partial class PortalStage
             }
             else
             {
-                pending.Result.TrySetResult(ProxyFor(reply.ActorId));
+                try
+                {
+                    pending.Result.TrySetResult(ProxyFor(reply.ActorId));
+                }
+                catch (LimitExceededException e)
+                {
+                    pending.Result.TrySetException(e);
+                    Close(PortalCloseKind.LimitExceeded, e.Message, e.Limit);
+                }
             }
         }
+
+        /// <summary>Refuses one request of the peer: the message is not delivered; each of its reply ports gets a failure.</summary>
+        private void RefuseRequest(Deliver deliver, IEnumerable<WireId> replyPorts)
+        {
+            var why = $"refused: MaxPendingReplies: {_options.MaxPendingReplies:N0} replies are already pending on this portal";
+            Counters.Drop();
+            Log.Warning("Portal {0}: refused a message for id {1}: {2}", _portal.Id, deliver.Target, why);
+            foreach (var port in replyPorts.Distinct())
+            {
+                Send(new Deliver { Target = port, Failure = $"{nameof(LimitExceededException)}: {why}" });
+            }
+        }
+
+        /// <summary>Counts a request for something that does not exist; past <see cref="NexusOptions.MaxUnknownRequests"/> the portal closes.</summary>
+        private void CountUnknown(string what)
+        {
+            if (++_unknownRequests > _options.MaxUnknownRequests)
+            {
+                Close(
+                    PortalCloseKind.LimitExceeded,
+                    $"MaxUnknownRequests: the peer asked for things that do not exist {_unknownRequests:N0} times (limit {_options.MaxUnknownRequests:N0}); the last: {what}",
+                    "MaxUnknownRequests");
+            }
+        }
+
+        private static string Truncated(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
         private static string Describe(Frame frame) => frame switch
         {

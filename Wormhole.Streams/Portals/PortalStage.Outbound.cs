@@ -26,8 +26,8 @@ internal sealed partial class PortalStage
                 case Terminated terminated:
                     OnLocalTerminated(terminated.ActorRef);
                     break;
-                case PortalCommand.ProxyStopped stopped when _proxies.TryGetValue(stopped.Target, out var proxy) && proxy.Equals(stopped.Proxy):
-                    ForgetProxy(stopped.Target, stop: false);
+                case PortalCommand.ProxyStopped stopped:
+                    OnProxyStopped(stopped.Target, stopped.Proxy);
                     break;
                 case PortalCommand.Publish publish:
                     _names[publish.Name] = (publish.Actor, publish.MessageType);
@@ -60,6 +60,11 @@ internal sealed partial class PortalStage
                     throw new InvalidOperationException($"the encoded message of {payload.Length:N0} bytes exceeds the {_options.MaxFrameBytes:N0}-byte frame limit");
                 }
             }
+            catch (LimitExceededException e) when (e.Limit == nameof(NexusOptions.MaxPublications))
+            {
+                Close(PortalCloseKind.LimitExceeded, e.Message, e.Limit);
+                return;
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Counters.Drop();
@@ -72,9 +77,21 @@ internal sealed partial class PortalStage
                 return;
             }
 
-            var replyTo = PayloadModel.AskReplyType(forward.Sender) is { } replyType
-                ? ExportReplyPort(forward.Sender, replyType, _options.SenderReplyTimeout)
-                : default;
+            WireRef replyTo = default;
+            if (PayloadModel.AskReplyType(forward.Sender) is { } replyType)
+            {
+                try
+                {
+                    replyTo = ExportReplyPort(forward.Sender, replyType, _options.SenderReplyTimeout);
+                }
+                catch (LimitExceededException e)
+                {
+                    Counters.Drop();
+                    Log.Warning("Portal {0}: refused an ask of remote id {1}: {2}", _portal.Id, forward.Target, e.Message);
+                    return;
+                }
+            }
+
             Send(new Deliver { Target = forward.Target, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs });
         }
 

@@ -11,16 +11,19 @@ internal sealed partial class PortalStage
     private sealed partial class Logic : IReferenceTable
     {
         private readonly Dictionary<WireId, Publication> _publications = new();
-        private readonly Dictionary<(IActorRef Actor, Type Type), WireId> _lasting = new();
-        private readonly Dictionary<WireId, IActorRef> _proxies = new();
-        private readonly Dictionary<IActorRef, WireId> _proxyIds = new();
+        private readonly Dictionary<IActorRef, List<Publication>> _publicationsOf = new();
+        private readonly Dictionary<(IActorRef Actor, Type Type), Publication> _lasting = new();
         private readonly Dictionary<IActorRef, WireId> _oneShots = new();
+        private readonly Dictionary<WireId, Proxy> _proxies = new();
+        private readonly Dictionary<IActorRef, WireId> _proxyIds = new();
         private readonly Dictionary<WireId, object> _importedPorts = new();
+        private int _pendingReplyProxies;
+        private List<WireId>? _refusedPorts;
 
         public WireRef Export(IActorRef actor, Type messageType) =>
             _proxyIds.TryGetValue(actor, out var theirs)
                 ? new WireRef(theirs, Yours: true)
-                : new WireRef(PublishLasting(actor, messageType), Yours: false);
+                : new WireRef(Exported(PublishLasting(actor, messageType)), Yours: false);
 
         public IActorRef Import(WireRef reference)
         {
@@ -47,12 +50,18 @@ internal sealed partial class PortalStage
                 return new WireRef(same, Yours: false, withinMs);
             }
 
-            var id = WireId.NewRandom();
-            _publications[id] = new Publication(id, target, replyType, OneShot: true, Environment.TickCount64 + withinMs);
-            _oneShots[target] = id;
-            _self!.Watch(target);
-            Counters.SetPublications(_publications.Count);
-            return new WireRef(id, Yours: false, withinMs);
+            if (_oneShots.Count >= _options.MaxPendingReplies)
+            {
+                var refused = new LimitExceededException(
+                    nameof(NexusOptions.MaxPendingReplies),
+                    $"MaxPendingReplies: {_options.MaxPendingReplies:N0} replies are already pending on portal {_portal.Id}; the request was not sent");
+                target.Tell(new Status.Failure(refused), ActorRefs.NoSender);
+                throw refused;
+            }
+
+            var publication = Publish(target, replyType, oneShot: true, Environment.TickCount64 + withinMs);
+            _oneShots[target] = publication.Id;
+            return new WireRef(publication.Id, Yours: false, withinMs);
         }
 
         public ReplyPort<T> ImportReplyPort<T>(WireRef reference)
@@ -63,6 +72,12 @@ internal sealed partial class PortalStage
             }
 
             var within = TimeSpan.FromMilliseconds(Math.Max(1, reference.WithinMs));
+            if (!reference.Yours && _pendingReplyProxies >= _options.MaxPendingReplies)
+            {
+                (_refusedPorts ??= []).Add(reference.Id); // OnDeliver refuses the whole request
+                return new ReplyPort<T>(_system!.DeadLetters, within);
+            }
+
             var target = !reference.Yours ? SpawnProxy(reference.Id, within)
                 : _publications.TryGetValue(reference.Id, out var mine) && mine.OneShot ? mine.Actor
                 : throw new InvalidDataException($"the peer handed back reply port {reference.Id}, which this side never gave it");
@@ -72,19 +87,45 @@ internal sealed partial class PortalStage
         }
 
         /// <summary>Publishes a local actor on this portal; the same actor and type keep the same id.</summary>
-        private WireId PublishLasting(IActorRef actor, Type messageType)
+        private Publication PublishLasting(IActorRef actor, Type messageType)
         {
-            if (_lasting.TryGetValue((actor, messageType), out var id))
+            if (_lasting.TryGetValue((actor, messageType), out var publication))
             {
-                return id;
+                return publication;
             }
 
-            id = WireId.NewRandom();
-            _publications[id] = new Publication(id, actor, messageType, OneShot: false, ExpiresAt: 0);
-            _lasting[(actor, messageType)] = id;
-            _self!.Watch(actor);
+            publication = Publish(actor, messageType, oneShot: false, expiresAt: 0);
+            _lasting[(actor, messageType)] = publication;
+            return publication;
+        }
+
+        private Publication Publish(IActorRef actor, Type messageType, bool oneShot, long expiresAt)
+        {
+            if (_publications.Count >= _options.MaxPublications)
+            {
+                throw new LimitExceededException(
+                    nameof(NexusOptions.MaxPublications),
+                    $"MaxPublications: this side already publishes {_options.MaxPublications:N0} actors on portal {_portal.Id}");
+            }
+
+            var publication = new Publication(WireId.NewRandom(), actor, messageType, oneShot, expiresAt);
+            _publications[publication.Id] = publication;
+            if (!_publicationsOf.TryGetValue(actor, out var ofActor))
+            {
+                _publicationsOf[actor] = ofActor = [];
+                _self!.Watch(actor);
+            }
+
+            ofActor.Add(publication);
             Counters.SetPublications(_publications.Count);
-            return id;
+            return publication;
+        }
+
+        /// <summary>Counts one more time the id of <paramref name="publication"/> goes to the peer (a <c>Release</c> must match them all).</summary>
+        private WireId Exported(Publication publication)
+        {
+            publication.Exported++;
+            return publication.Id;
         }
 
         private void Unpublish(Publication publication)
@@ -99,20 +140,74 @@ internal sealed partial class PortalStage
                 _lasting.Remove((publication.Actor, publication.MessageType));
             }
 
+            var ofActor = _publicationsOf[publication.Actor];
+            ofActor.Remove(publication);
+            if (ofActor.Count == 0)
+            {
+                _publicationsOf.Remove(publication.Actor);
+                _self!.Unwatch(publication.Actor);
+            }
+
             Counters.SetPublications(_publications.Count);
         }
 
-        /// <summary>The one proxy for a lasting remote actor, made on first sight.</summary>
-        private IActorRef ProxyFor(WireId id) =>
-            _proxies.TryGetValue(id, out var proxy) ? proxy : SpawnProxy(id, oneShotWithin: null);
+        /// <summary>The peer's proxy for a publication stopped: drop it once every time its id was sent has been released.</summary>
+        private void OnRelease(Release release)
+        {
+            if (_publications.TryGetValue(release.Id, out var publication) && !publication.OneShot)
+            {
+                publication.Exported -= Math.Min(release.Count, publication.Exported);
+                if (publication.Exported == 0)
+                {
+                    Unpublish(publication);
+                }
+            }
+        }
+
+        /// <summary>The one proxy for a lasting remote actor, made on first sight; counts each time the peer hands its id over.</summary>
+        private IActorRef ProxyFor(WireId id)
+        {
+            if (!_proxies.TryGetValue(id, out var proxy))
+            {
+                proxy = _proxies[id] = new Proxy(SpawnProxy(id, oneShotWithin: null));
+            }
+
+            proxy.Imported++;
+            return proxy.Actor;
+        }
 
         private IActorRef SpawnProxy(WireId id, TimeSpan? oneShotWithin)
         {
-            var proxy = _system!.SystemActorOf(ProxyActor.Props(Self, id, oneShotWithin));
-            _proxies[id] = proxy;
-            _proxyIds[proxy] = id;
+            if (_proxies.Count >= _options.MaxProxies)
+            {
+                throw new LimitExceededException(
+                    nameof(NexusOptions.MaxProxies),
+                    $"MaxProxies: the peer handed over more than {_options.MaxProxies:N0} live actors on portal {_portal.Id}");
+            }
+
+            var actor = _system!.SystemActorOf(ProxyActor.Props(Self, id, oneShotWithin));
+            _proxies[id] = new Proxy(actor) { OneShot = oneShotWithin is not null };
+            _proxyIds[actor] = id;
+            if (oneShotWithin is not null)
+            {
+                _pendingReplyProxies++;
+            }
+
             Counters.SetProxies(_proxies.Count);
-            return proxy;
+            return actor;
+        }
+
+        /// <summary>A proxy stopped on its own (used, expired, or stopped by its user): forget it; a lasting one is released.</summary>
+        private void OnProxyStopped(WireId id, IActorRef actor)
+        {
+            if (_proxies.TryGetValue(id, out var proxy) && proxy.Actor.Equals(actor))
+            {
+                ForgetProxy(id, stop: false);
+                if (!proxy.OneShot)
+                {
+                    Send(new Release { Id = id, Count = proxy.Imported });
+                }
+            }
         }
 
         private void ForgetProxy(WireId id, bool stop)
@@ -120,11 +215,16 @@ internal sealed partial class PortalStage
             _importedPorts.Remove(id);
             if (_proxies.Remove(id, out var proxy))
             {
-                _proxyIds.Remove(proxy);
+                _proxyIds.Remove(proxy.Actor);
+                if (proxy.OneShot)
+                {
+                    _pendingReplyProxies--;
+                }
+
                 Counters.SetProxies(_proxies.Count);
                 if (stop)
                 {
-                    _system!.Stop(proxy);
+                    _system!.Stop(proxy.Actor);
                 }
             }
         }
@@ -132,7 +232,12 @@ internal sealed partial class PortalStage
         /// <summary>A local actor this portal published has terminated: tell the peer, forget it.</summary>
         private void OnLocalTerminated(IActorRef actor)
         {
-            foreach (var publication in _publications.Values.Where(p => p.Actor.Equals(actor)).ToList())
+            if (!_publicationsOf.TryGetValue(actor, out var ofActor))
+            {
+                return;
+            }
+
+            foreach (var publication in ofActor.ToList())
             {
                 Unpublish(publication);
                 Send(new TerminatedFrame { Id = publication.Id });
@@ -142,7 +247,7 @@ internal sealed partial class PortalStage
         private void SweepExpired()
         {
             var now = Environment.TickCount64;
-            foreach (var expired in _publications.Values.Where(p => p.OneShot && p.ExpiresAt < now).ToList())
+            foreach (var expired in _oneShots.Values.Select(id => _publications[id]).Where(p => p.ExpiresAt < now).ToList())
             {
                 Unpublish(expired);
             }
@@ -153,7 +258,7 @@ internal sealed partial class PortalStage
         {
             foreach (var proxy in _proxies.Values)
             {
-                _system?.Stop(proxy);
+                _system?.Stop(proxy.Actor);
             }
 
             _proxies.Clear();
@@ -164,6 +269,7 @@ internal sealed partial class PortalStage
             }
 
             _publications.Clear();
+            _publicationsOf.Clear();
             _lasting.Clear();
             _oneShots.Clear();
             _importedPorts.Clear();
@@ -177,7 +283,20 @@ internal sealed partial class PortalStage
             Counters.SetProxies(0);
         }
 
-        /// <summary>An actor this side made reachable on this portal.</summary>
-        private sealed record Publication(WireId Id, IActorRef Actor, Type MessageType, bool OneShot, long ExpiresAt);
+        /// <summary>An actor this side made reachable on this portal; <see cref="Exported"/> counts the times its id was sent.</summary>
+        private sealed record Publication(WireId Id, IActorRef Actor, Type MessageType, bool OneShot, long ExpiresAt)
+        {
+            public ulong Exported { get; set; }
+        }
+
+        /// <summary>A local stand-in for one of the peer's actors; <see cref="Imported"/> counts the times the peer sent its id.</summary>
+        private sealed class Proxy(IActorRef actor)
+        {
+            public IActorRef Actor { get; } = actor;
+
+            public bool OneShot { get; init; }
+
+            public ulong Imported { get; set; }
+        }
     }
 }

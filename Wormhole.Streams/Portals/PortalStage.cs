@@ -14,17 +14,26 @@ namespace Wormhole.Streams.Portals;
 /// <remarks>
 /// Emits when: a frame is ready (handshake, a proxy's message, a reply, a lifetime notice).
 /// Backpressures when: downstream does not pull; frames then queue up to <see cref="NexusOptions.MaxOutboundFrames"/>,
-/// past which the portal fails with a limit reason. Completes when: the portal closes for any reason
+/// past which <see cref="NexusOptions.OutboundOverflow"/> applies. Upstream is pulled one frame at a time (the inbound rate
+/// limit sits in front of the stage, see <see cref="InboundRateLimit"/>). Completes when: the portal closes for any reason
 /// (<see cref="Portal.Completion"/> says which). Never fails the stream for a peer's fault.
 /// </remarks>
 internal sealed partial class PortalStage : GraphStageWithMaterializedValue<FlowShape<Frame, Frame>, Portal>
 {
     private readonly Nexus _nexus;
+    private readonly NexusOptions _options;
+    private readonly IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> _publications;
     private readonly PortalCounters _counters;
 
-    public PortalStage(Nexus nexus, PortalCounters counters)
+    /// <param name="nexus">The nexus that owns the portal.</param>
+    /// <param name="options">This portal's limits (validated).</param>
+    /// <param name="publications">Actors published on this portal only, visible from its first frame.</param>
+    /// <param name="counters">The portal's counters, shared with the codec.</param>
+    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters)
     {
         _nexus = nexus;
+        _options = options;
+        _publications = publications;
         _counters = counters;
         Shape = new FlowShape<Frame, Frame>(In, Out);
     }
@@ -47,6 +56,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         private const string HandshakeTimer = "handshake";
         private const string ClosingTimer = "closing";
         private const string SweepTimer = "sweep";
+        private const string IdleTimer = "idle";
 
         private readonly PortalStage _stage;
         private readonly Portal _portal;
@@ -58,6 +68,8 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         private ExtendedActorSystem? _system;
         private bool _open;
         private PortalCloseReason? _closeReason;
+        private long _lastReceived = Environment.TickCount64;
+        private long _lastSent = Environment.TickCount64;
 
         public Logic(PortalStage stage, Portal portal, WireId conduitHalf)
             : base(stage.Shape)
@@ -65,8 +77,13 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
             _stage = stage;
             _portal = portal;
             _conduitHalf = conduitHalf;
-            _options = stage._nexus.Options;
+            _options = stage._options;
             _payloads = stage._nexus.Payloads;
+            foreach (var (name, actor, messageType) in stage._publications)
+            {
+                _names[name] = (actor, messageType);
+            }
+
             SetHandler(stage.In, onPush: OnFrame, onUpstreamFinish: OnConduitCompleted, onUpstreamFailure: OnConduitFailed);
             SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinished);
         }
@@ -89,6 +106,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
             });
             ScheduleOnce(HandshakeTimer, _options.HandshakeTimeout);
             ScheduleRepeatedly(SweepTimer, TimeSpan.FromSeconds(1));
+            ScheduleRepeatedly(IdleTimer, _options.IdleTimeout / 3);
             Pull(_stage.In);
         }
 
@@ -113,6 +131,9 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
                 case SweepTimer:
                     SweepExpired();
                     break;
+                case IdleTimer:
+                    CheckIdle();
+                    break;
             }
         }
 
@@ -120,11 +141,20 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         {
             if (_outbound.TryDequeue(out var frame))
             {
-                Push(_stage.Out, frame);
+                PushOut(frame);
             }
         }
 
-        /// <summary>Queues a frame for the peer; fails the portal when the peer has not read for too long.</summary>
+        private void PushOut(Frame frame)
+        {
+            _lastSent = Environment.TickCount64;
+            Push(_stage.Out, frame);
+        }
+
+        /// <summary>
+        /// Queues a frame for the peer. Past <see cref="NexusOptions.MaxOutboundFrames"/> the policy applies: fail the portal,
+        /// or drop the message (control frames still queue, up to twice the bound, so lifetimes stay right).
+        /// </summary>
         private void Send(Frame frame)
         {
             if (_closeReason is not null)
@@ -134,15 +164,40 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
 
             if (_outbound.Count == 0 && IsAvailable(_stage.Out))
             {
-                Push(_stage.Out, frame);
+                PushOut(frame);
             }
-            else if (_outbound.Count >= _options.MaxOutboundFrames)
+            else if (_outbound.Count < _options.MaxOutboundFrames)
             {
-                Close(PortalCloseKind.LimitExceeded, $"outbound buffer of {_options.MaxOutboundFrames:N0} frames is full: the peer does not read", "outbound-limit");
+                _outbound.Enqueue(frame);
+            }
+            else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && frame is Deliver deliver)
+            {
+                Counters.Drop();
+                Log.Warning(
+                    "Portal {0}: dropped a message for remote id {1}: {2:N0} frames are queued for a peer that does not read (MaxOutboundFrames; {3:N0} dropped so far)",
+                    _portal.Id, deliver.Target, _outbound.Count, Counters.Dropped);
+            }
+            else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && _outbound.Count < 2 * _options.MaxOutboundFrames)
+            {
+                _outbound.Enqueue(frame);
             }
             else
             {
-                _outbound.Enqueue(frame);
+                Close(PortalCloseKind.LimitExceeded, $"MaxOutboundFrames: the outbound buffer of {_options.MaxOutboundFrames:N0} frames is full: the peer does not read", "MaxOutboundFrames");
+            }
+        }
+
+        /// <summary>Closes a portal whose peer has been silent past the idle timeout; sends a keep-alive when this side has been.</summary>
+        private void CheckIdle()
+        {
+            var now = Environment.TickCount64;
+            if (_open && now - _lastReceived > _options.IdleTimeout.TotalMilliseconds)
+            {
+                Close(PortalCloseKind.LimitExceeded, $"IdleTimeout: no frame from the peer for {_options.IdleTimeout.TotalSeconds:0.###} s", "IdleTimeout");
+            }
+            else if (_open && now - _lastSent >= _options.IdleTimeout.TotalMilliseconds / 3 && _outbound.Count == 0)
+            {
+                Send(new KeepAlive());
             }
         }
 
@@ -156,8 +211,17 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
                     : new PortalCloseReason(PortalCloseKind.ConduitFailed, $"the conduit failed: {error.Message}", error),
                 last: null);
 
-        private void OnDownstreamFinished(Exception? cause) =>
-            Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit stopped reading"), last: null);
+        private void OnDownstreamFinished(Exception? cause)
+        {
+            if (cause is null or SubscriptionWithCancelException.NonFailureCancellation)
+            {
+                Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit stopped reading"), last: null);
+            }
+            else
+            {
+                OnConduitFailed(cause);
+            }
+        }
 
         /// <summary>Closes with an <c>Error</c> frame to the peer that carries <paramref name="code"/> and the message.</summary>
         private void Close(PortalCloseKind kind, string message, string code) =>

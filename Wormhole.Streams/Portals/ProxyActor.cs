@@ -6,7 +6,7 @@ namespace Wormhole.Streams.Portals;
 /// <summary>
 /// A local actor standing for one remote actor: whatever it is told goes to its portal's stage actor,
 /// tagged with the remote id. A one-shot proxy (a reply port, an ask's sender) stops after one message
-/// or at its deadline.
+/// or at its deadline. Stopping a lasting proxy (e.g. with a <c>PoisonPill</c>) releases it: the peer may then drop its publication.
 /// </summary>
 internal sealed class ProxyActor : UntypedActor
 {
@@ -47,11 +47,5 @@ internal sealed class ProxyActor : UntypedActor
         }
     }
 
-    protected override void PostStop()
-    {
-        if (_oneShotWithin is not null)
-        {
-            _portal.Tell(new PortalCommand.ProxyStopped(_target, Self), ActorRefs.NoSender);
-        }
-    }
+    protected override void PostStop() => _portal.Tell(new PortalCommand.ProxyStopped(_target, Self), ActorRefs.NoSender);
 }

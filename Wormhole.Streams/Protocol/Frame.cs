@@ -4,7 +4,7 @@ namespace Wormhole.Streams.Protocol;
 
 /// <summary>One unit of the wire protocol: a protobuf <c>oneof</c> of the frame kinds below.</summary>
 /// <remarks>
-/// Layout: <c>message Frame { oneof subtype { Hello Hello = 1; … Goodbye Goodbye = 9; } }</c>, see
+/// Layout: <c>message Frame { oneof subtype { Hello Hello = 1; … KeepAlive KeepAlive = 10; } }</c>, see
 /// <c>docs/wormhole.proto</c>. On stream transports each frame is preceded by its length as a 4-byte
 /// big-endian integer; a WebSocket message carries one frame. Ids are 128-bit (two fixed64).
 /// </remarks>
@@ -18,6 +18,7 @@ namespace Wormhole.Streams.Protocol;
 [ProtoInclude(7, typeof(Demand))]
 [ProtoInclude(8, typeof(ErrorFrame))]
 [ProtoInclude(9, typeof(Goodbye))]
+[ProtoInclude(10, typeof(KeepAlive))]
 internal abstract class Frame
 {
 }
@@ -77,11 +78,15 @@ internal sealed class TerminatedFrame : Frame
     [ProtoMember(1)] public WireId Id { get; init; }
 }
 
-/// <summary>The sender no longer refers to a publication of the receiver.</summary>
+/// <summary>
+/// The sender's proxy for a publication of the receiver stopped. <see cref="Count"/> is how many times that proxy was
+/// handed the id; the receiver drops the publication once every time it sent the id has been released.
+/// </summary>
 [ProtoContract]
 internal sealed class Release : Frame
 {
     [ProtoMember(1)] public WireId Id { get; init; }
+    [ProtoMember(2)] public ulong Count { get; init; }
 }
 
 /// <summary>Stream credit (reserved for streams across the wormhole).</summary>
@@ -105,6 +110,12 @@ internal sealed class ErrorFrame : Frame
 internal sealed class Goodbye : Frame
 {
     [ProtoMember(1)] public string Reason { get; init; } = "";
+}
+
+/// <summary>Sent by a side that has sent nothing for a third of its idle timeout, so the peer knows it is alive.</summary>
+[ProtoContract]
+internal sealed class KeepAlive : Frame
+{
 }
 
 /// <summary>Not on the wire: what the decoder yields for bytes that are not a valid frame.</summary>

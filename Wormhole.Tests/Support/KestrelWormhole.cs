@@ -5,7 +5,7 @@ using Wormhole.Streams;
 
 namespace Wormhole.Tests.Support;
 
-/// <summary>A real Kestrel on 127.0.0.1 (a free port) serving a nexus at <c>/ws</c> with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole"/>.</summary>
+/// <summary>A real Kestrel on 127.0.0.1 (a free port) serving a nexus at <c>/ws</c> with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>.</summary>
 public static class KestrelWormhole
 {
     public static async Task<WebApplication> StartAsync(Nexus nexus)
