@@ -40,7 +40,18 @@ public abstract class Conduit
     /// <returns>The conduit.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="uri"/> is relative, or its scheme is not <c>ws</c> or <c>wss</c>.</exception>
-    public static Conduit WebSocket(Uri uri)
+    public static Conduit WebSocket(Uri uri) => WebSocket(uri, configure: null);
+
+    /// <summary>A WebSocket connection to a Wormhole endpoint, with the client's options set by <paramref name="configure"/>.</summary>
+    /// <param name="uri">The endpoint's address, <c>ws://</c> or <c>wss://</c>.</param>
+    /// <param name="configure">
+    /// Sets request headers (e.g. <c>options.SetRequestHeader("Authorization", "Bearer …")</c>), cookies, client certificates
+    /// or proxies before each connect; the server's admission callback sees them in the request's <c>HttpContext</c>.
+    /// </param>
+    /// <returns>The conduit.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="uri"/> is relative, or its scheme is not <c>ws</c> or <c>wss</c>.</exception>
+    public static Conduit WebSocket(Uri uri, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(uri);
         if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
@@ -48,7 +59,7 @@ public abstract class Conduit
             throw new ArgumentException($"A WebSocket conduit needs an absolute ws:// or wss:// address, not '{uri}'.", nameof(uri));
         }
 
-        return new WebSocketConduit(uri);
+        return new WebSocketConduit(uri, configure);
     }
 
     /// <summary>Any flow of message-framed bytes you built yourself (one frame per element).</summary>

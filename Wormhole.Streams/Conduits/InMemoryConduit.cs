@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Akka;
 using Akka.IO;
 using Akka.Streams.Dsl;
 
@@ -11,12 +12,22 @@ internal static class InMemoryConduit
     {
         var leftToRight = Channel.CreateBounded<ByteString>(capacity);
         var rightToLeft = Channel.CreateBounded<ByteString>(capacity);
-        return (End(leftToRight.Writer, rightToLeft.Reader), End(rightToLeft.Writer, leftToRight.Reader));
+        return (End(leftToRight.Writer, rightToLeft), End(rightToLeft.Writer, leftToRight));
     }
 
-    private static Flow<ByteString, ByteString, Task> End(ChannelWriter<ByteString> outbound, ChannelReader<ByteString> inbound) =>
+    /// <remarks>
+    /// When this end stops reading, its inbound channel is completed, so the other end's writes fail as they would on a
+    /// closed socket instead of waiting forever for room.
+    /// </remarks>
+    private static Flow<ByteString, ByteString, Task> End(ChannelWriter<ByteString> outbound, Channel<ByteString> inbound) =>
         Flow.FromSinkAndSource(
                 ChannelSink.FromWriter(outbound, isOwner: true),
-                ChannelSource.FromReader(inbound).SelectError(e => e is AggregateException a ? a.GetBaseException() : e))
+                ChannelSource.FromReader(inbound.Reader)
+                    .SelectError(e => e is AggregateException a ? a.GetBaseException() : e)
+                    .WatchTermination((_, stopped) =>
+                    {
+                        stopped.ContinueWith(_ => inbound.Writer.TryComplete(), TaskScheduler.Default);
+                        return NotUsed.Instance;
+                    }))
             .MapMaterializedValue(_ => Task.CompletedTask);
 }

@@ -12,7 +12,7 @@ namespace Wormhole.Streams;
 /// Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops.
 /// WebSocket frames messages itself, so no length prefix is added.
 /// </remarks>
-internal sealed class WebSocketConduit(Uri uri) : Conduit
+internal sealed class WebSocketConduit(Uri uri, Action<ClientWebSocketOptions>? configure) : Conduit
 {
     internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) =>
         WebSocketFlow.Create(ConnectAsync, options.MaxFrameBytes).MapMaterializedValue(socket => socket.Connected);
@@ -22,6 +22,7 @@ internal sealed class WebSocketConduit(Uri uri) : Conduit
         var socket = new ClientWebSocket();
         try
         {
+            configure?.Invoke(socket.Options);
             await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return socket;
         }

@@ -98,7 +98,7 @@ internal sealed partial class PortalStage
             {
                 Counters.Drop();
                 Log.Warning("Portal {0}: dropped a message for id {1}, which is not (or no longer) published here", _portal.Id, deliver.Target);
-                CountUnknown($"a message for id {deliver.Target}, which is not published here");
+                _ = CountUnknown($"a message for id {deliver.Target}, which is not published here");
                 return;
             }
 
@@ -160,8 +160,11 @@ internal sealed partial class PortalStage
                 : _stage._nexus.Find(lookup.Name);
             if (found is not var (actor, type))
             {
-                Send(new LookupReply { RequestId = lookup.RequestId });
-                CountUnknown($"a lookup of '{Truncated(lookup.Name)}', which is not published");
+                if (!CountUnknown($"a lookup of '{Truncated(lookup.Name)}', which is not published"))
+                {
+                    Send(new LookupReply { RequestId = lookup.RequestId });
+                }
+
                 return;
             }
 
@@ -214,15 +217,19 @@ internal sealed partial class PortalStage
         }
 
         /// <summary>Counts a request for something that does not exist; past <see cref="NexusOptions.MaxUnknownRequests"/> the portal closes.</summary>
-        private void CountUnknown(string what)
+        /// <returns>True when this request closed the portal.</returns>
+        private bool CountUnknown(string what)
         {
-            if (++_unknownRequests > _options.MaxUnknownRequests)
+            if (++_unknownRequests <= _options.MaxUnknownRequests)
             {
-                Close(
+                return false;
+            }
+
+            Close(
                     PortalCloseKind.LimitExceeded,
                     $"MaxUnknownRequests: the peer asked for things that do not exist {_unknownRequests:N0} times (limit {_options.MaxUnknownRequests:N0}); the last: {what}",
                     "MaxUnknownRequests");
-            }
+            return true;
         }
 
         private static string Truncated(string text) => text.Length <= 64 ? text : text[..64] + "…";

@@ -169,15 +169,25 @@ internal sealed partial class PortalStage
         {
             if (!_proxies.TryGetValue(id, out var proxy))
             {
-                proxy = _proxies[id] = new Proxy(SpawnProxy(id, oneShotWithin: null));
+                SpawnProxy(id, oneShotWithin: null);
+                proxy = _proxies[id];
             }
 
             proxy.Imported++;
             return proxy.Actor;
         }
 
+        /// <summary>
+        /// Makes the proxy for <paramref name="id"/>, or returns the one that exists: an ask's reply port can travel twice in
+        /// one message (inside it and as the sender) and must stay one proxy.
+        /// </summary>
         private IActorRef SpawnProxy(WireId id, TimeSpan? oneShotWithin)
         {
+            if (_proxies.TryGetValue(id, out var existing))
+            {
+                return existing.Actor;
+            }
+
             if (_proxies.Count >= _options.MaxProxies)
             {
                 throw new LimitExceededException(

@@ -126,6 +126,9 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
                     Close(PortalCloseKind.HandshakeFailed, $"no Hello from the peer within the {_options.HandshakeTimeout.TotalSeconds:0.###} s handshake timeout", "handshake-timeout");
                     break;
                 case ClosingTimer:
+                    // The peer did not take the last frame: drop it. While an Emit is pending, Akka defers completing the
+                    // outlet until the emit is done, so the emitting handler must go before the stage can complete.
+                    SetHandler(_stage.Out, onPull: () => { }, onDownstreamFinish: _ => CompleteStage());
                     CompleteStage();
                     break;
                 case SweepTimer:

@@ -6,7 +6,7 @@ using Wormhole.Tests.Support;
 
 namespace Wormhole.Tests.Streams;
 
-/// <summary>The portal scenarios over real WebSockets: a real Kestrel on 127.0.0.1 per server nexus, <see cref="Conduit.WebSocket"/> on the client.</summary>
+/// <summary>The portal scenarios over real WebSockets: a real Kestrel on 127.0.0.1 per server nexus, <see cref="Conduit.WebSocket(Uri)"/> on the client.</summary>
 public sealed class WebSocketPortalTests : PortalScenarios
 {
     private readonly Dictionary<Nexus, WebApplication> _servers = [];

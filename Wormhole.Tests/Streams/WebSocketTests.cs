@@ -10,7 +10,7 @@ namespace Wormhole.Tests.Streams;
 /// <summary>
 /// What only WebSockets have (the shared scenarios are in <see cref="WebSocketPortalTests"/>): the TestKit's system (client)
 /// and a server behind a real Kestrel on 127.0.0.1, over real WebSockets:
-/// <see cref="Conduit.WebSocket"/> on one side, <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/> on the other.
+/// <see cref="Conduit.WebSocket(Uri)"/> on one side, <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/> on the other.
 /// </summary>
 public sealed class WebSocketTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {

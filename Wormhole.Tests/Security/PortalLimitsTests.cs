@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Wormhole.Reactive;
+using Wormhole.Streams;
+using Wormhole.Streams.Protocol;
+using Wormhole.Tests.Streams;
+using Wormhole.Tests.Support;
+
+namespace Wormhole.Tests.Security;
+
+/// <summary>Each limit of <see cref="NexusOptions"/> over the in-memory conduit: what a peer meets when it goes past it.</summary>
+public sealed class PortalLimitsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+{
+    private readonly List<RemoteSide> _servers = [];
+    private Nexus _client = null!;
+
+    public Task InitializeAsync()
+    {
+        _client = Nexus.Create(Sys);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task MaxProxies_PeerHandsOverTooManyActors_PortalClosesNamingTheLimit()
+    {
+        var (server, clientPortal, serverPortal) = await ConnectAsync(new NexusOptions { MaxProxies = 5 });
+        server.Nexus.Publish("roster", ActorRef<Roster>.From(CreateTestProbe(server.System).Ref));
+        var roster = await clientPortal.LookupAsync<Roster>("roster").WaitAsync(Bounds.Long);
+
+        roster.Tell(new Roster { Members = Enumerable.Range(0, 10).Select(i => new Member { Name = $"m{i}", Inbox = ActorRef<Pong>.From(CreateTestProbe().Ref) }).ToList() });
+
+        var reason = await serverPortal.Completion.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
+        Assert.Contains("MaxProxies", reason.Message);
+        var clientReason = await clientPortal.Completion.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.PeerError, clientReason.Kind);
+        Assert.Contains("MaxProxies", clientReason.Message);
+    }
+
+    [Fact]
+    public async Task MaxPublications_ThisSideHandsOverTooManyActors_PortalClosesNamingTheLimit()
+    {
+        var (server, clientPortal, _) = await ConnectAsync(new NexusOptions(), new NexusOptions { MaxPublications = 5 });
+        server.Nexus.Publish("roster", ActorRef<Roster>.From(CreateTestProbe(server.System).Ref));
+        var roster = await clientPortal.LookupAsync<Roster>("roster").WaitAsync(Bounds.Long);
+
+        roster.Tell(new Roster { Members = Enumerable.Range(0, 10).Select(i => new Member { Name = $"m{i}", Inbox = ActorRef<Pong>.From(CreateTestProbe().Ref) }).ToList() });
+
+        var reason = await clientPortal.Completion.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
+        Assert.Contains("MaxPublications", reason.Message);
+    }
+
+    [Fact]
+    public async Task MaxPendingReplies_LocalAsksPastTheLimit_FailAtOnce_TheOthersStillComplete()
+    {
+        var (server, clientPortal, _) = await ConnectAsync(new NexusOptions(), new NexusOptions { MaxPendingReplies = 3 });
+        var silent = CreateTestProbe(server.System);
+        server.Nexus.Publish("silent", ActorRef<Square>.From(silent.Ref));
+        var square = await clientPortal.LookupAsync<Square>("silent").WaitAsync(Bounds.Long);
+        var pending = Enumerable.Range(0, 3).Select(i => square.Ask<int>(port => new Square { Value = i, Reply = port }, Bounds.Long)).ToList();
+        var received = Enumerable.Range(0, 3).Select(_ => silent.ExpectMsg<Square>(Bounds.Long)).ToList();
+
+        var refused = await Assert.ThrowsAsync<LimitExceededException>(() => square.Ask<int>(port => new Square { Value = 9, Reply = port }, Bounds.Long));
+        var refusedAkkaAsk = await Assert.ThrowsAsync<LimitExceededException>(() => square.Ask<int>(new Square { Value = 10 }, Bounds.Long));
+
+        Assert.Equal(nameof(NexusOptions.MaxPendingReplies), refused.Limit);
+        Assert.Equal(nameof(NexusOptions.MaxPendingReplies), refusedAkkaAsk.Limit);
+        silent.ExpectNoMsg(Bounds.Short);
+        foreach (var square3 in received)
+        {
+            square3.Reply!.Reply(square3.Value * square3.Value);
+        }
+
+        var squares = await Task.WhenAll(pending).WaitAsync(Bounds.Long);
+        Assert.Equal(new[] { 0, 1, 4 }, squares);
+        Assert.True(clientPortal.IsOpen);
+    }
+
+    [Fact]
+    public async Task MaxPendingReplies_PeerRequestsPastTheLimit_AreRefusedWithAFailureReply_PortalStaysOpen()
+    {
+        var (server, clientPortal, serverPortal) = await ConnectAsync(new NexusOptions { MaxPendingReplies = 3 });
+        var silent = CreateTestProbe(server.System);
+        server.Nexus.Publish("silent", ActorRef<Square>.From(silent.Ref));
+        var square = await clientPortal.LookupAsync<Square>("silent").WaitAsync(Bounds.Long);
+        _ = Enumerable.Range(0, 3).Select(i => square.Ask<int>(port => new Square { Value = i, Reply = port }, Bounds.Long)).ToList();
+        for (var i = 0; i < 3; i++)
+        {
+            await silent.ExpectMsgAsync<Square>(Bounds.Long);
+        }
+
+        var refused = await Assert.ThrowsAsync<RemoteFailureException>(() => square.Ask<int>(port => new Square { Value = 9, Reply = port }, Bounds.Long));
+        var refusedAkkaAsk = await Assert.ThrowsAsync<RemoteFailureException>(() => square.Ask<int>(new Square { Value = 10 }, Bounds.Long));
+
+        Assert.Contains("MaxPendingReplies", refused.Message);
+        Assert.Contains("MaxPendingReplies", refusedAkkaAsk.Message);
+        silent.ExpectNoMsg(Bounds.Short);
+        Assert.True(serverPortal.IsOpen);
+        Assert.Equal(2, serverPortal.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task MaxUnknownRequests_LookupsOfNamesThatDoNotExist_ClosePortalPastTheLimit()
+    {
+        var (_, clientPortal, serverPortal) = await ConnectAsync(new NexusOptions { MaxUnknownRequests = 5 });
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<PublicationNotFoundException>(() => clientPortal.LookupAsync<Ping>($"nobody-{i}").WaitAsync(Bounds.Long));
+        }
+
+        Assert.True(serverPortal.IsOpen);
+
+        await Assert.ThrowsAsync<PortalClosedException>(() => clientPortal.LookupAsync<Ping>("one-too-many").WaitAsync(Bounds.Long));
+
+        var reason = await serverPortal.Completion.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
+        Assert.Contains("MaxUnknownRequests", reason.Message);
+        Assert.Contains("one-too-many", reason.Message);
+    }
+
+    [Fact]
+    public async Task IdleTimeout_PeerSaysHelloThenNothing_PortalClosesNamingTheLimit()
+    {
+        var server = Server(new NexusOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+        var peer = RawInMemoryPeer.Connect(this, server.Nexus);
+        await peer.HelloAsync();
+        var portal = await peer.Portal.WaitAsync(Bounds.Long);
+
+        var reason = await portal.Completion.WaitAsync(Bounds.Long);
+
+        Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
+        Assert.Contains("IdleTimeout", reason.Message);
+    }
+
+    [Fact]
+    public async Task IdleTimeout_IdleButHealthyPeers_KeepAlivesKeepBothPortalsOpen()
+    {
+        var options = new NexusOptions { IdleTimeout = TimeSpan.FromMilliseconds(600) };
+        var (_, clientPortal, serverPortal) = await ConnectAsync(options, options);
+        var framesAtStart = clientPortal.Counters.FramesIn;
+
+        // Five keep-alives take at least 1 s: over the 600 ms idle timeout, the portals outlive it only because of them.
+        await AwaitAssertAsync(() => Assert.True(clientPortal.Counters.FramesIn >= framesAtStart + 5), Bounds.Long);
+
+        Assert.True(clientPortal.IsOpen);
+        Assert.True(serverPortal.IsOpen);
+    }
+
+    [Fact]
+    public async Task InboundRate_PeerSendsFasterThanTheLimit_IsSlowedDownNotClosed()
+    {
+        const int rate = 200;
+        const int messages = 600;
+        var (server, clientPortal, serverPortal) = await ConnectAsync(new NexusOptions { MaxInboundFramesPerSecond = rate });
+        var sink = CreateTestProbe(server.System);
+        server.Nexus.Publish("sink", ActorRef<Numbered>.From(sink.Ref));
+        var target = await clientPortal.LookupAsync<Numbered>("sink").WaitAsync(Bounds.Long);
+        var clock = Stopwatch.StartNew();
+
+        for (var i = 0; i < messages; i++)
+        {
+            target.Tell(new Numbered { Sequence = i });
+        }
+
+        for (var i = 0; i < messages; i++)
+        {
+            Assert.Equal(i, sink.ExpectMsg<Numbered>(Bounds.Long).Sequence);
+        }
+
+        // A full bucket lets one second's worth through at once; the rest trickles in at the rate.
+        var atLeast = TimeSpan.FromSeconds((messages - rate) / (double)rate * 0.9);
+        Assert.True(clock.Elapsed >= atLeast, $"{messages} frames at {rate}/s arrived in {clock.Elapsed.TotalSeconds:0.00} s, faster than the limit allows ({atLeast.TotalSeconds:0.00} s)");
+        Assert.True(serverPortal.IsOpen);
+        Assert.True(clientPortal.IsOpen);
+    }
+
+    [Fact]
+    public async Task OutboundOverflow_FailPortal_PeerThatStopsReading_PortalClosesNamingTheLimit()
+    {
+        var (portal, flood) = await SlowReaderAsync(new NexusOptions { MaxOutboundFrames = 10 });
+
+        await flood;
+
+        var reason = await portal.Completion.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
+        Assert.Contains("MaxOutboundFrames", reason.Message);
+    }
+
+    [Fact]
+    public async Task OutboundOverflow_DropNewest_PeerThatStopsReading_MessagesAreDroppedAndCounted_PortalStaysOpen()
+    {
+        var (portal, flood) = await SlowReaderAsync(new NexusOptions { MaxOutboundFrames = 10, OutboundOverflow = OutboundOverflowPolicy.DropNewest });
+
+        await flood;
+
+        await AwaitAssertAsync(() => Assert.True(portal.Counters.Dropped >= 100, $"{portal.Counters.Dropped} dropped"), Bounds.Long);
+        Assert.True(portal.IsOpen);
+    }
+
+    /// <summary>
+    /// A raw peer that looks up an echo actor, then sends 300 pings (each answered with a pong to the peer) and never reads
+    /// again. Returns the server's portal and the flood's completion.
+    /// </summary>
+    private async Task<(Portal Portal, Task Flood)> SlowReaderAsync(NexusOptions options)
+    {
+        var server = Server(options);
+        server.Nexus.Publish("echo", FnActor.Spawn<Ping>(server.System, async ctx =>
+        {
+            await foreach (var ping in ctx.Messages)
+            {
+                ping.ReplyTo?.Tell(new Pong { N = ping.N });
+            }
+        }));
+        var peer = RawInMemoryPeer.Connect(this, server.Nexus);
+        await peer.HelloAsync();
+        var portal = await peer.Portal.WaitAsync(Bounds.Long);
+        Assert.IsType<Hello>(await peer.ReadAsync());
+        var echo = await peer.LookupAsync("echo");
+        var me = WireId.NewRandom();
+
+        async Task FloodAsync()
+        {
+            for (var n = 0; n < 300 && portal.IsOpen; n++)
+            {
+                try
+                {
+                    await peer.SendAsync(new Deliver { Target = echo, Payload = RawInMemoryPeer.PingPayload(n, me) });
+                }
+                catch (Exception)
+                {
+                    return; // the server closed the conduit under the flood, as a socket would be closed
+                }
+            }
+        }
+
+        return (portal, FloodAsync().WaitAsync(Bounds.Long));
+    }
+
+    private RemoteSide Server(NexusOptions options)
+    {
+        var server = RemoteSide.Create($"server-{_servers.Count}", options);
+        _servers.Add(server);
+        return server;
+    }
+
+    private async Task<(RemoteSide Server, Portal Client, Portal ServerPortal)> ConnectAsync(NexusOptions serverOptions, NexusOptions? clientOptions = null)
+    {
+        var server = Server(serverOptions);
+        var (a, b) = Conduit.InMemoryPair();
+        var clientPortal = _client.ConnectAsync(a, clientOptions ?? new NexusOptions());
+        var serverPortal = server.Nexus.ConnectAsync(b);
+        return (server, await clientPortal.WaitAsync(Bounds.Long), await serverPortal.WaitAsync(Bounds.Long));
+    }
+}
