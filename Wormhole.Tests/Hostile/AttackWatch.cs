@@ -54,7 +54,7 @@ public sealed class AttackWatch : IDisposable
     }
 
     /// <summary>Ends the attack: drops the attackers' connections and waits until the server has closed their portals, then <see cref="AssertBystandersUnharmedAsync"/>.</summary>
-    public async Task FinishAsync(TestKitBase kit, params IRawPeer[] attackers)
+    internal async Task FinishAsync(TestKitBase kit, params IRawPeer[] attackers)
     {
         foreach (var attacker in attackers)
         {

@@ -18,10 +18,10 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     protected HostileServer Server { get; } = server;
 
     /// <summary>Sends, after the handshake, a frame (or the start of one) that claims to be far over the 64 KiB frame limit.</summary>
-    protected abstract Task SendOversizedFrameAsync(IRawPeer peer);
+    private protected abstract Task SendOversizedFrameAsync(IRawPeer peer);
 
     /// <summary>What the raw peer sees of the server's reaction to <see cref="SendOversizedFrameAsync"/>, beyond the close.</summary>
-    protected virtual void AssertOversizedFrameSeen(IRawPeer peer)
+    private protected virtual void AssertOversizedFrameSeen(IRawPeer peer)
     {
     }
 

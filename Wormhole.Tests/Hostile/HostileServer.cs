@@ -50,7 +50,7 @@ public abstract class HostileServer : IAsyncLifetime
     public IReadOnlyCollection<string> Faults => _faults;
 
     /// <summary>Opens a raw connection to the server over the transport under test.</summary>
-    public abstract Task<IRawPeer> ConnectRawAsync();
+    internal abstract Task<IRawPeer> ConnectRawAsync();
 
     public async Task InitializeAsync()
     {

@@ -6,7 +6,7 @@ namespace Wormhole.Tests.Hostile;
 /// A client that speaks the wire protocol by hand over a real socket, so it can misbehave: raw bytes, frames out of
 /// order, lies about lengths and ids. It reads what the server sends back in the background.
 /// </summary>
-public interface IRawPeer : IAsyncDisposable
+internal interface IRawPeer : IAsyncDisposable
 {
     /// <summary>Sends one frame, encoded with <see cref="FrameCodec"/>, as one transport frame.</summary>
     Task SendFrameAsync(Frame frame);

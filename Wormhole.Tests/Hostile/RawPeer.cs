@@ -5,7 +5,7 @@ using Wormhole.Streams.Protocol;
 namespace Wormhole.Tests.Hostile;
 
 /// <summary>What both raw peers share: a background reader that decodes the server's frames into a channel, completed when the server closes.</summary>
-public abstract class RawPeer : IRawPeer
+internal abstract class RawPeer : IRawPeer
 {
     private readonly Channel<Frame> _received = Channel.CreateUnbounded<Frame>();
     private volatile string? _closeDescription;

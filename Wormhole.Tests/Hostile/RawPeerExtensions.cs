@@ -6,7 +6,7 @@ using Wormhole.Tests.Support;
 namespace Wormhole.Tests.Hostile;
 
 /// <summary>The well-formed steps a raw peer takes before it misbehaves, and what it expects to read back.</summary>
-public static class RawPeerExtensions
+internal static class RawPeerExtensions
 {
     /// <summary>Sends a valid <c>Hello</c> and reads the server's.</summary>
     public static async Task HelloAsync(this IRawPeer peer)

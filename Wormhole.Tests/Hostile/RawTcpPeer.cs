@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Wormhole.Tests.Hostile;
 
 /// <summary>A raw peer over a plain <see cref="TcpClient"/>: frames are its 4-byte big-endian length prefix and body.</summary>
-public sealed class RawTcpPeer : RawPeer
+internal sealed class RawTcpPeer : RawPeer
 {
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;

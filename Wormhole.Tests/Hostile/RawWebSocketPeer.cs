@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 namespace Wormhole.Tests.Hostile;
 
 /// <summary>A raw peer over a plain <see cref="ClientWebSocket"/>: one binary message per frame.</summary>
-public sealed class RawWebSocketPeer : RawPeer
+internal sealed class RawWebSocketPeer : RawPeer
 {
     private readonly ClientWebSocket _socket;
 

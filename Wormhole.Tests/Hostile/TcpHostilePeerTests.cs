@@ -6,7 +6,7 @@ namespace Wormhole.Tests.Hostile;
 public sealed class TcpHostilePeerTests(TcpHostileServer server) : HostilePeerScenarios(server), IClassFixture<TcpHostileServer>
 {
     /// <summary>A length prefix claiming 2 GiB (int.MaxValue bytes), then a few bytes: refused from the prefix alone.</summary>
-    protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendRawAsync([.. RawTcpPeer.Prefix(int.MaxValue), .. new byte[16]]);
+    private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendRawAsync(Bytes(RawTcpPeer.Prefix(int.MaxValue), new byte[16]));
 
     protected override byte[] OnTheWire(byte[] body) => [.. RawTcpPeer.Prefix(body.Length), .. body];
 
@@ -17,7 +17,7 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server) : HostilePeerSc
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
-        await peer.SendRawAsync([0x80, 0, 0, 0, .. new byte[16]]); // 2 GiB as an unsigned length: negative as Int32
+        await peer.SendRawAsync(Bytes([0x80, 0, 0, 0], new byte[16])); // 2 GiB as an unsigned length: negative as Int32
 
         await peer.ReadUntilClosedAsync();
         await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "65,536", "negative");
@@ -31,11 +31,13 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server) : HostilePeerSc
         var peer = (RawTcpPeer)await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
-        await peer.SendRawAsync([.. RawTcpPeer.Prefix(100), .. new byte[10]]);
+        await peer.SendRawAsync(Bytes(RawTcpPeer.Prefix(100), new byte[10]));
         peer.ShutdownSend();
 
         await peer.ReadUntilClosedAsync();
         await watch.ExpectClosedAsync(PortalCloseKind.ConduitFailed, "middle of a frame");
         await watch.FinishAsync(this, peer);
     }
+
+    private static byte[] Bytes(params byte[][] parts) => [.. parts.SelectMany(p => p)];
 }

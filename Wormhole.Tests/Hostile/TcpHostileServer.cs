@@ -8,7 +8,7 @@ public sealed class TcpHostileServer : HostileServer
 {
     private WormholeListener _listener = null!;
 
-    public override async Task<IRawPeer> ConnectRawAsync() => await RawTcpPeer.ConnectAsync(_listener.LocalEndPoint);
+    internal override async Task<IRawPeer> ConnectRawAsync() => await RawTcpPeer.ConnectAsync(_listener.LocalEndPoint);
 
     protected override async Task<Conduit> StartTransportAsync(Nexus nexus)
     {

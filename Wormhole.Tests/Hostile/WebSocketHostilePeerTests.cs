@@ -4,9 +4,9 @@ namespace Wormhole.Tests.Hostile;
 public sealed class WebSocketHostilePeerTests(WebSocketHostileServer server) : HostilePeerScenarios(server), IClassFixture<WebSocketHostileServer>
 {
     /// <summary>One binary message of twice the frame limit.</summary>
-    protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendBodyAsync(new byte[2 * HostileServer.Options.MaxFrameBytes]);
+    private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendBodyAsync(new byte[2 * HostileServer.Options.MaxFrameBytes]);
 
-    protected override void AssertOversizedFrameSeen(IRawPeer peer) => Assert.Contains("MessageTooBig (1009)", peer.CloseDescription);
+    private protected override void AssertOversizedFrameSeen(IRawPeer peer) => Assert.Contains("MessageTooBig (1009)", peer.CloseDescription);
 
     protected override byte[] OnTheWire(byte[] body) => body;
 }

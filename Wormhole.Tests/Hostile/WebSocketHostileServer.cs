@@ -9,7 +9,7 @@ public sealed class WebSocketHostileServer : HostileServer
 {
     private WebApplication _app = null!;
 
-    public override async Task<IRawPeer> ConnectRawAsync() => await RawWebSocketPeer.ConnectAsync(_app.WebSocketUri());
+    internal override async Task<IRawPeer> ConnectRawAsync() => await RawWebSocketPeer.ConnectAsync(_app.WebSocketUri());
 
     protected override async Task<Conduit> StartTransportAsync(Nexus nexus)
     {
