@@ -18,9 +18,12 @@ public sealed class AttackWatch : IDisposable
     private readonly int _faultsBefore;
     private readonly IObservable<PortalEvent> _replay;
 
-    internal AttackWatch(HostileServer server)
+    private readonly Action<string> _log;
+
+    internal AttackWatch(HostileServer server, Action<string> log)
     {
         _server = server;
+        _log = log;
         _faultsBefore = server.Faults.Count;
         var events = server.Nexus.Events.Replay();
         _replay = events;
@@ -43,6 +46,7 @@ public sealed class AttackWatch : IDisposable
     public async Task<PortalCloseReason> ExpectClosedAsync(PortalCloseKind kind, params string[] naming)
     {
         var closed = await Closed.WaitAsync(Bounds.Long);
+        _log($"server closed the attacker's portal: {closed.Reason}");
         Assert.False(_server.GoodClients.Any(c => c.Portal.Id == closed.Portal.Id), "a good client's portal closed");
         Assert.True(kind == closed.Reason.Kind, $"expected {kind}, got {closed.Reason}");
         foreach (var word in naming)
@@ -90,6 +94,7 @@ public sealed class AttackWatch : IDisposable
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var faults = _server.Faults.Skip(_faultsBefore).ToList();
+        _log($"good clients: {_server.GoodClients.Sum(c => c.RoundTrips):N0} round trips in all, every portal open; faults: {faults.Count}");
         Assert.True(faults.Count == 0, string.Join(Environment.NewLine, faults));
     }
 

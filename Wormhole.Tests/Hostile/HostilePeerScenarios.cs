@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using Wormhole.Streams;
 using Wormhole.Streams.Protocol;
 using Wormhole.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Wormhole.Tests.Hostile;
 
@@ -13,7 +14,7 @@ namespace Wormhole.Tests.Hostile;
 /// <see cref="HostileServer.GoodClientCount"/> well-behaved clients keep exchanging messages throughout. Each subclass
 /// runs them over one transport.
 /// </summary>
-public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.Xunit2.TestKit
+public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     protected HostileServer Server { get; } = server;
 
@@ -31,7 +32,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task GarbageBytes_AfterHello_ClosesWithMalformedFrame()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
@@ -46,7 +47,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task TruncatedFrame_ClosesWithMalformedFrame()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var whole = FrameCodec.Encode(new Deliver { Target = WireId.NewRandom(), Payload = new byte[40] }).ToArray();
@@ -61,7 +62,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task OversizedFrame_ClosesWithTheFrameSizeLimit_WithoutBufferingIt()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var allocated = GC.GetTotalAllocatedBytes();
@@ -78,7 +79,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task UnknownFrameKind_ClosesWithMalformedFrame()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
@@ -92,7 +93,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task DeliverBeforeHello_ClosesWithHelloExpected()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
 
         await peer.SendFrameAsync(new Deliver { Target = WireId.NewRandom(), Payload = [0x08, 0x01] });
@@ -108,7 +109,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task SecondHello_ClosesWithDuplicateHello()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
@@ -122,7 +123,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task SlowHandshake_BytesTricklingPastTheTimeout_ClosesWithHandshakeTimeout()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         var clock = Stopwatch.StartNew();
         var hello = OnTheWire(FrameCodec.Encode(RawPeerExtensions.NewHello()).ToArray());
@@ -161,7 +162,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task GuessedTargetId_IsDroppedAndCounted_PastMaxUnknownRequestsTheNextCloses()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var portal = await watch.OpenedPortalAsync();
@@ -170,6 +171,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
 
         await AwaitAssertAsync(() => Assert.Equal(1, portal.Counters.Dropped), Bounds.Long);
         Assert.True(portal.IsOpen); // one guess is dropped (and logged), not fatal
+        Output!.WriteLine($"one guess: {portal.Counters}");
         var silent = await peer.LookupAsync("silent");
         for (var i = 0; i < HostileServer.Options.MaxUnknownRequests && !peer.Closed; i++)
         {
@@ -187,7 +189,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task PayloadThatDoesNotDecodeAsTheTargetsType_ClosesWithBadPayload()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var echo = await peer.LookupAsync("echo");
@@ -203,7 +205,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task PayloadNestedPastTheDepthLimit_Closes_WithoutOverflowingTheStack()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var silent = await peer.LookupAsync("silent");
@@ -225,7 +227,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task CollectionClaimingABillionElements_Closes_WithoutAllocatingForThem()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var silent = await peer.LookupAsync("silent");
@@ -244,7 +246,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task ReplyPortAnsweredTwice_TheSecondAnswerIsDroppedAndCounted_PortalStaysOpen()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var portal = await watch.OpenedPortalAsync();
@@ -265,6 +267,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
         await peer.DeliverAsync(port, 50);
 
         await AwaitAssertAsync(() => Assert.Equal(1, portal.Counters.Dropped), Bounds.Long);
+        Output!.WriteLine($"second answer dropped: {portal.Counters}");
         Assert.True(portal.IsOpen);
         Assert.Equal([49], Server.AskerAnswers.Skip(answersBefore));
         await peer.SendFrameAsync(new Goodbye { Reason = "done" });
@@ -275,7 +278,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task LookupFloodOfUnknownNames_ClosesWithMaxUnknownRequests()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
@@ -298,7 +301,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     {
         const int flood = 8_000, target = 5_000, slack = 100;
         var rate = HostileServer.Options.MaxInboundFramesPerSecond;
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
         var portal = await watch.OpenedPortalAsync();
@@ -335,6 +338,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
         Assert.Equal(0, portal.Counters.Dropped);
         peer.Abort();
         await sending.WaitAsync(Bounds.Long);
+        Output!.WriteLine($"read {portal.Counters.FramesIn - before:N0} frames in {clock.Elapsed.TotalSeconds:0.00} s at {rate:N0}/s; portal open");
         var reason = await watch.Closed.WaitAsync(Bounds.Long);
         // The peer vanished: TCP sees a reset; Kestrel aborts the request, which closes the portal from this side.
         Assert.True(reason.Reason.Kind is PortalCloseKind.ConduitFailed or PortalCloseKind.ConduitCompleted or PortalCloseKind.ClosedLocally, reason.Reason.ToString());
@@ -344,7 +348,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
     [Fact]
     public async Task IdsAreScopedToTheirPortal_AnIdFromPortal1OnPortal2_IsDroppedThere_NeverDelivered()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var first = await Server.ConnectRawAsync();
         await first.HelloAsync();
         var firstPortal = await watch.OpenedPortalAsync(0);
@@ -363,6 +367,7 @@ public abstract class HostilePeerScenarios(HostileServer server) : Akka.TestKit.
         Assert.DoesNotContain(777, Server.SilentReceived);
         Assert.Equal(0, firstPortal.Counters.Dropped);
         Assert.True(firstPortal.IsOpen && secondPortal.IsOpen);
+        Output!.WriteLine($"portal 2: {secondPortal.Counters}");
         await watch.FinishAsync(this, first, second);
         Assert.DoesNotContain(777, Server.SilentReceived);
     }

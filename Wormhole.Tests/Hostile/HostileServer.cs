@@ -117,7 +117,7 @@ public abstract class HostileServer : IAsyncLifetime
     }
 
     /// <summary>Starts watching the server and its good clients for one attack.</summary>
-    public AttackWatch Watch() => new(this);
+    public AttackWatch Watch(Action<string> log) => new(this, log);
 
     /// <summary>Serves <paramref name="nexus"/> over the transport; returns the conduit good clients connect with.</summary>
     protected abstract Task<Conduit> StartTransportAsync(Nexus nexus);

@@ -1,9 +1,10 @@
+using Xunit.Abstractions;
 using Wormhole.Streams;
 
 namespace Wormhole.Tests.Hostile;
 
 /// <summary>The hostile-peer scenarios against a TCP listener (4-byte big-endian length prefix per frame), plus what only TCP has.</summary>
-public sealed class TcpHostilePeerTests(TcpHostileServer server) : HostilePeerScenarios(server), IClassFixture<TcpHostileServer>
+public sealed class TcpHostilePeerTests(TcpHostileServer server, ITestOutputHelper output) : HostilePeerScenarios(server, output), IClassFixture<TcpHostileServer>
 {
     /// <summary>A length prefix claiming 2 GiB (int.MaxValue bytes), then a few bytes: refused from the prefix alone.</summary>
     private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendRawAsync(Bytes(RawTcpPeer.Prefix(int.MaxValue), new byte[16]));
@@ -13,7 +14,7 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server) : HostilePeerSc
     [Fact]
     public async Task LengthPrefixNegative_ClosesWithTheFrameSizeLimit()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
@@ -27,7 +28,7 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server) : HostilePeerSc
     [Fact]
     public async Task ConnectionEndsInTheMiddleOfAFrame_ClosesAsConduitFailed_NotAsALimit()
     {
-        using var watch = Server.Watch();
+        using var watch = Server.Watch(Output!.WriteLine);
         var peer = (RawTcpPeer)await Server.ConnectRawAsync();
         await peer.HelloAsync();
 

@@ -1,7 +1,8 @@
+using Xunit.Abstractions;
 namespace Wormhole.Tests.Hostile;
 
 /// <summary>The hostile-peer scenarios against <c>MapWormhole</c> in a real Kestrel (one binary WebSocket message per frame).</summary>
-public sealed class WebSocketHostilePeerTests(WebSocketHostileServer server) : HostilePeerScenarios(server), IClassFixture<WebSocketHostileServer>
+public sealed class WebSocketHostilePeerTests(WebSocketHostileServer server, ITestOutputHelper output) : HostilePeerScenarios(server, output), IClassFixture<WebSocketHostileServer>
 {
     /// <summary>One binary message of twice the frame limit.</summary>
     private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendBodyAsync(new byte[2 * HostileServer.Options.MaxFrameBytes]);
