@@ -38,7 +38,11 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <summary>The limits and timeouts every portal of this nexus uses.</summary>
     public NexusOptions Options { get; }
 
-    /// <summary>Portals opened and closed (with the reason), as they happen. Hot; events may arrive on any thread.</summary>
+    /// <summary>
+    /// Portals opened and closed (with the reason), as they happen. Hot; events may arrive on any thread. A connection that
+    /// closes before its handshake completes (a peer that never sends a valid <c>Hello</c>, a failed connect) is reported as
+    /// <see cref="PortalEvent.Closed"/> without an <see cref="PortalEvent.Opened"/> before it, so hostile peers are visible.
+    /// </summary>
     public IObservable<PortalEvent> Events => _events.AsObservable();
 
     /// <summary>The portals open right now.</summary>
@@ -233,11 +237,10 @@ public sealed partial class Nexus : IAsyncDisposable
         _events.OnNext(new PortalEvent.Opened(portal));
     }
 
+    /// <summary>Called once per portal, when its stage stops, whether or not its handshake completed.</summary>
     internal void OnPortalClosed(Portal portal, PortalCloseReason reason)
     {
-        if (_portals.TryRemove(portal, out _))
-        {
-            _events.OnNext(new PortalEvent.Closed(portal, reason));
-        }
+        _portals.TryRemove(portal, out _);
+        _events.OnNext(new PortalEvent.Closed(portal, reason));
     }
 }

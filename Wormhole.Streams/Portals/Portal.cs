@@ -94,8 +94,18 @@ public sealed class Portal
 
     internal void MarkClosed(PortalCloseReason reason)
     {
-        _opened.TrySetException(new PortalClosedException(reason));
-        _stageActor.TrySetException(new PortalClosedException(reason));
+        // Nobody may be waiting for these (a server's portal whose handshake failed): observe the faults, or they surface
+        // as UnobservedTaskException on the finalizer thread. Whoever awaits them later still gets the exception.
+        if (_opened.TrySetException(new PortalClosedException(reason)))
+        {
+            _ = _opened.Task.Exception;
+        }
+
+        if (_stageActor.TrySetException(new PortalClosedException(reason)))
+        {
+            _ = _stageActor.Task.Exception;
+        }
+
         _completion.TrySetResult(reason);
     }
 

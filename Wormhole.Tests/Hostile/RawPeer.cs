@@ -1,0 +1,73 @@
+using System.Threading.Channels;
+using Akka.IO;
+using Wormhole.Streams.Protocol;
+
+namespace Wormhole.Tests.Hostile;
+
+/// <summary>What both raw peers share: a background reader that decodes the server's frames into a channel, completed when the server closes.</summary>
+internal abstract class RawPeer : IRawPeer
+{
+    private readonly Channel<Frame> _received = Channel.CreateUnbounded<Frame>();
+    private volatile string? _closeDescription;
+    private Task _reading = Task.CompletedTask;
+
+    public bool Closed => _closeDescription is not null;
+
+    public string? CloseDescription => _closeDescription;
+
+    public Task SendFrameAsync(Frame frame) => SendBodyAsync(FrameCodec.Encode(frame).ToArray());
+
+    public abstract Task SendBodyAsync(ReadOnlyMemory<byte> body);
+
+    public abstract Task SendRawAsync(ReadOnlyMemory<byte> bytes);
+
+    public async Task<Frame?> ReceiveAsync(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            return await _received.Reader.WaitToReadAsync(timeout.Token) && _received.Reader.TryRead(out var frame) ? frame : null;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no frame from the server within {bound.TotalSeconds:0.#} s (closed: {CloseDescription ?? "no"})");
+        }
+    }
+
+    public abstract void Abort();
+
+    public async ValueTask DisposeAsync()
+    {
+        Abort();
+        await _reading.ConfigureAwait(false);
+        DisposeTransport();
+    }
+
+    /// <summary>Starts the background reader; call once connected.</summary>
+    protected void StartReading() => _reading = Task.Run(ReadLoopAsync);
+
+    /// <summary>Reads one transport frame's body; null when the server closed the connection (<paramref name="closed"/> says how).</summary>
+    protected abstract Task<byte[]?> ReadBodyAsync(Action<string> closed);
+
+    protected abstract void DisposeTransport();
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await ReadBodyAsync(how => _closeDescription = how) is { } body)
+            {
+                _received.Writer.TryWrite(FrameCodec.Decode(ByteString.FromBytes(body), int.MaxValue));
+            }
+        }
+        catch (Exception e)
+        {
+            _closeDescription ??= $"{e.GetType().Name}: {e.Message}";
+        }
+        finally
+        {
+            _closeDescription ??= "closed";
+            _received.Writer.TryComplete();
+        }
+    }
+}
