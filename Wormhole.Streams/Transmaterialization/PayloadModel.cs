@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using ProtoBuf;
 using ProtoBuf.Meta;
 using Wormhole.Reactive;
 
@@ -65,8 +66,43 @@ internal sealed class PayloadModel
                 var serializer = reference.GetGenericTypeDefinition() == typeof(ActorRef<>) ? typeof(ActorRefSerializer<>) : typeof(ReplyPortSerializer<>);
                 Model.Add(reference, applyDefaultBehaviour: false).SerializerType = serializer.MakeGenericType(reference.GetGenericArguments());
             }
+
+            LastBytesWin(verdict.Types);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A <c>byte[]</c> member that repeats on the wire keeps the last value, as protobuf specifies for a singular
+    /// field; protobuf-net would otherwise append the repeats, which costs quadratic time and memory in the payload size.
+    /// Runs before the types are first used (bases before subtypes), while their members can still be configured.
+    /// </summary>
+    private void LastBytesWin(IEnumerable<Type> types)
+    {
+        var contracts = types
+            .Where(type => type.IsDefined(typeof(ProtoContractAttribute), inherit: false))
+            .OrderBy(InheritanceDepth);
+        foreach (var contract in contracts)
+        {
+            foreach (var member in Model[contract].GetFields())
+            {
+                if (member.MemberType == typeof(byte[]) && !member.OverwriteList)
+                {
+                    member.OverwriteList = true;
+                }
+            }
+        }
+
+        static int InheritanceDepth(Type type)
+        {
+            var depth = 0;
+            for (var parent = type.BaseType; parent is not null; parent = parent.BaseType)
+            {
+                depth++;
+            }
+
+            return depth;
+        }
     }
 }
