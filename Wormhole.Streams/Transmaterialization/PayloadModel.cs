@@ -32,6 +32,20 @@ internal sealed class PayloadModel
         }
     }
 
+    /// <summary>Decodes a payload from the peer as <paramref name="messageType"/>, resolving references through <paramref name="references"/>.</summary>
+    /// <remarks>
+    /// Use this, not <c>Model.Deserialize(type, bytes, …)</c>: that reads through protobuf-net 3.4.40's span reader,
+    /// which, given a string whose length varint straddles the end of its sub-message (<c>0A 05 0A B2 E6 8D CB | 06</c>),
+    /// rents a buffer of the claimed length before it fails: 1.7 GB, or an <see cref="OutOfMemoryException"/>, for
+    /// 8 bytes. The stream reader does not.
+    /// </remarks>
+    /// <exception cref="ProtoBuf.ProtoException">The payload is malformed (also <see cref="InvalidOperationException"/>, <see cref="EndOfStreamException"/> and others: the caller treats any exception as a protocol violation).</exception>
+    public object? Deserialize(Type messageType, byte[] payload, IReferenceTable references)
+    {
+        using var stream = new MemoryStream(payload, writable: false);
+        return Model.Deserialize(messageType, stream, value: null, userState: references);
+    }
+
     /// <summary>The Akka ask temp actor's reply type, when <paramref name="sender"/> is one (<c>FutureActorRef&lt;T&gt;</c>).</summary>
     public static Type? AskReplyType(IActorRef sender)
     {

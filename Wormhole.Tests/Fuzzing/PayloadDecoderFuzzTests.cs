@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace Wormhole.Tests.Fuzzing;
 
 /// <summary>
-/// The payload decoder (<see cref="PayloadModel"/>, called as the portal's <c>OnDeliver</c> calls it) under mutated input.
+/// The payload decoder (<see cref="PayloadModel.Deserialize"/>, which the portal's <c>OnDeliver</c> is to call) under mutated input.
 /// The portal turns any exception but <see cref="OutOfMemoryException"/> into a protocol violation, so the contract is:
 /// no <see cref="OutOfMemoryException"/> and no stack overflow, bounded allocation and time per input, nesting no
 /// deeper than <see cref="MaxDepth"/>, and no more references imported than the input could encode.
@@ -19,7 +19,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
 {
     private const int MaxDepth = 64; // NexusOptions.MaxMessageDepth's default
 
-    private static readonly int[] NestDepths = [30, 62, 63, 64, 65, 66, 128, 1_000, 20_000];
+    private static readonly int[] NestDepths = [30, 62, 63, 64, 65, 66, 128, 1_000, 5_000];
 
     private static readonly PayloadModel Payloads = CreateModel();
 
@@ -167,11 +167,32 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
         var table = new FakeReferenceTable(new Random(5));
         _ = DecodeChecked(typeof(FuzzScalars), [.. bytes], table); // warm up
         var result = DecodeChecked(typeof(FuzzScalars), [.. bytes], table);
-        var message = (FuzzScalars)Payloads.Model.Deserialize(typeof(FuzzScalars), [.. bytes], value: null, userState: table)!;
+        var message = (FuzzScalars)Payloads.Deserialize(typeof(FuzzScalars), [.. bytes], table)!;
 
         Assert.StartsWith("FuzzScalars ok", result.Outcome);
         Assert.Equal([(byte)(19_999 & 0xFF)], message.Blob);
         Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Count), $"allocated {result.AllocatedBytes:N0} bytes for {bytes.Count:N0}");
+    }
+
+    /// <summary>
+    /// Regression, found by the fuzzer (seed 20251103, input #2521 of Roster, 146 bytes; minimized below): a string
+    /// length whose varint straddles the end of its sub-message made protobuf-net's span reader rent the claimed
+    /// length, 1.77 GB here, or throw <see cref="OutOfMemoryException"/> for int.MaxValue.
+    /// </summary>
+    [Theory]
+    [InlineData("0A050AB2E68DCB06")] // Roster { Members = [ Member { Name: length 1,768,125,234 (last varint byte outside Member) } ] }
+    [InlineData("0A050AFFFFFFFF07")] // … length int.MaxValue
+    [InlineData("0A050AFEFFFFFF07")] // … length int.MaxValue - 1
+    public void Deserialize_StringLengthStraddlingItsMessageEnd_IsRefusedWithoutAllocatingIt(string hex)
+    {
+        var bytes = Convert.FromHexString(hex);
+        var table = new FakeReferenceTable(new Random(6));
+
+        _ = DecodeChecked(typeof(Roster), bytes, table); // warm up
+        var result = DecodeChecked(typeof(Roster), bytes, table);
+
+        Assert.StartsWith("Roster refused", result.Outcome);
+        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Length), $"allocated {result.AllocatedBytes:N0} bytes");
     }
 
     /// <summary>Decodes one input as the portal does and checks the contract; the outcome names the type, and the shape of the result or the refusal.</summary>
@@ -183,7 +204,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
         var before = GC.GetAllocatedBytesForCurrentThread();
         try
         {
-            message = Payloads.Model.Deserialize(type, input, value: null, userState: table);
+            message = Payloads.Deserialize(type, input, table);
         }
         catch (OutOfMemoryException e)
         {

@@ -14,7 +14,7 @@ internal sealed class ProtoNode
     public int WireType { get; set; }
 
     /// <summary>The encoded value: varint bytes, 8 or 4 fixed bytes, or the content of a length-delimited field.</summary>
-    public byte[] Body { get; set; } = [];
+    public ReadOnlyMemory<byte> Body { get; set; }
 
     /// <summary>The body of a length-delimited field parsed as a message; written instead of <see cref="Body"/> when set.</summary>
     public List<ProtoNode>? Children { get; set; }
@@ -39,9 +39,13 @@ internal sealed class ProtoNode
         Verbatim = Verbatim,
     };
 
-    /// <summary>Parses a whole buffer as a sequence of fields, or null when it is not one.</summary>
-    public static List<ProtoNode>? Parse(ReadOnlySpan<byte> bytes, int depth = 0)
+    /// <summary>The length of the content of a length-delimited field, as measured before writing.</summary>
+    private int _contentLength;
+
+    /// <summary>Parses a whole buffer as a sequence of fields, or null when it is not one; bodies are slices of it, not copies.</summary>
+    public static List<ProtoNode>? Parse(ReadOnlyMemory<byte> memory, int depth = 0)
     {
+        var bytes = memory.Span;
         var nodes = new List<ProtoNode>();
         var position = 0;
         while (position < bytes.Length)
@@ -61,7 +65,7 @@ internal sealed class ProtoNode
                         return null;
                     }
 
-                    node.Body = bytes[start..position].ToArray();
+                    node.Body = memory[start..position];
                     break;
                 case Fixed64 or Fixed32:
                     var size = node.WireType == Fixed64 ? 8 : 4;
@@ -71,7 +75,7 @@ internal sealed class ProtoNode
                     }
 
                     position += size;
-                    node.Body = bytes[start..position].ToArray();
+                    node.Body = memory[start..position];
                     break;
                 case Len:
                     if (!TryReadVarint(bytes, ref position, out var length) || length > (ulong)(bytes.Length - position))
@@ -79,7 +83,7 @@ internal sealed class ProtoNode
                         return null;
                     }
 
-                    node.Body = bytes.Slice(position, (int)length).ToArray();
+                    node.Body = memory.Slice(position, (int)length);
                     position += (int)length;
                     node.Children = depth < 32 && length > 0 ? Parse(node.Body, depth + 1) : null;
                     break;
@@ -97,13 +101,10 @@ internal sealed class ProtoNode
 
     public static byte[] Write(List<ProtoNode> nodes)
     {
-        var output = new List<byte>(64);
-        foreach (var node in nodes)
-        {
-            node.WriteTo(output);
-        }
-
-        return [.. output];
+        var output = new byte[Measure(nodes)];
+        var position = 0;
+        WriteAll(nodes, output, ref position);
+        return output;
     }
 
     public static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int position, out ulong value)
@@ -158,23 +159,67 @@ internal sealed class ProtoNode
         }
     }
 
-    private void WriteTo(List<byte> output)
+    /// <summary>Sizes every node bottom-up once, so that writing is linear however deep the tree.</summary>
+    private static long Measure(List<ProtoNode> nodes)
     {
-        if (Verbatim is not null)
+        long total = 0;
+        foreach (var node in nodes)
         {
-            output.AddRange(Verbatim);
-            return;
+            if (node.Verbatim is not null)
+            {
+                total += node.Verbatim.Length;
+                continue;
+            }
+
+            total += VarintLength((node.Field << 3) | (uint)(node.TagWireType ?? node.WireType));
+            if (node.WireType != Len)
+            {
+                total += node.Body.Length;
+                continue;
+            }
+
+            node._contentLength = (int)(node.Children is null ? node.Body.Length : Measure(node.Children));
+            total += VarintLength(node.LengthOverride ?? (ulong)node._contentLength) + node._contentLength;
         }
 
-        WriteVarint(output, (Field << 3) | (uint)(TagWireType ?? WireType));
-        if (WireType != Len)
+        return total;
+    }
+
+    private static void WriteAll(List<ProtoNode> nodes, byte[] output, ref int position)
+    {
+        foreach (var node in nodes)
         {
-            output.AddRange(Body);
-            return;
+            if (node.Verbatim is not null)
+            {
+                node.Verbatim.CopyTo(output, position);
+                position += node.Verbatim.Length;
+                continue;
+            }
+
+            WriteVarint(output, ref position, (node.Field << 3) | (uint)(node.TagWireType ?? node.WireType));
+            if (node.WireType == Len)
+            {
+                WriteVarint(output, ref position, node.LengthOverride ?? (ulong)node._contentLength);
+                if (node.Children is not null)
+                {
+                    WriteAll(node.Children, output, ref position);
+                    continue;
+                }
+            }
+
+            node.Body.Span.CopyTo(output.AsSpan(position));
+            position += node.Body.Length;
+        }
+    }
+
+    private static void WriteVarint(byte[] output, ref int position, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            output[position++] = (byte)(value | 0x80);
+            value >>= 7;
         }
 
-        var content = Children is null ? Body : Write(Children);
-        WriteVarint(output, LengthOverride ?? (ulong)content.Length);
-        output.AddRange(content);
+        output[position++] = (byte)value;
     }
 }

@@ -100,7 +100,7 @@ internal sealed class ProtobufMutator(Random random, IReadOnlyList<int> nestDept
                 break;
             case 11: // mutate a leaf body byte by byte (strings, packed runs, ids)
                 node.Children = null;
-                node.Body = node.Body.Length == 0 ? RandomBytes(1 + random.Next(8)) : MutateBytes(node.Body, donors);
+                node.Body = node.Body.Length == 0 ? RandomBytes(1 + random.Next(8)) : MutateBytes(node.Body.ToArray(), donors);
                 if (node.WireType is ProtoNode.Fixed64 or ProtoNode.Fixed32)
                 {
                     node.LengthOverride = null;
@@ -178,7 +178,7 @@ internal sealed class ProtobufMutator(Random random, IReadOnlyList<int> nestDept
             case ProtoNode.Len:
                 node.Body = random.Next(3) switch
                 {
-                    0 => [],
+                    0 => Array.Empty<byte>(),
                     1 => [0xC3, 0x28, 0xED, 0xA0, 0x80, 0xFF], // invalid UTF-8
                     _ => RandomBytes(random.Next(1, 4) == 1 ? random.Next(256, 4096) : random.Next(1, 24)),
                 };
