@@ -21,13 +21,14 @@ internal sealed record FuzzReport(
     int WorstAllocationInputLength,
     TimeSpan WorstTime,
     TimeSpan Elapsed,
-    TimeSpan InTarget)
+    TimeSpan InTarget,
+    int AllocationPerByte)
 {
     public override string ToString()
     {
         var text = new StringBuilder()
             .AppendLine($"{Target}: {Inputs:N0} inputs (seed {Seed}) in {Elapsed.TotalSeconds:N1} s, {Outcomes.Count:N0} distinct outcomes, live corpus {CorpusSize:N0}")
-            .AppendLine($"  worst allocation: {WorstAllocatedBytes:N0} bytes for a {WorstAllocationInputLength:N0}-byte input; worst ratio {WorstAllocationPerInputByte:N1} bytes per input byte (bound 64x + {Fuzzer.AllocationSlack:N0})")
+            .AppendLine($"  worst allocation: {WorstAllocatedBytes:N0} bytes for a {WorstAllocationInputLength:N0}-byte input; worst ratio {WorstAllocationPerInputByte:N1} bytes per input byte (bound {AllocationPerByte}x + {Fuzzer.AllocationSlack:N0})")
             .AppendLine($"  slowest input: {WorstTime.TotalMilliseconds:N1} ms; {InTarget.TotalSeconds:N1} s in the target, the rest mutating");
         foreach (var (outcome, count) in Outcomes.OrderByDescending(pair => pair.Value))
         {
@@ -42,7 +43,7 @@ internal sealed record FuzzReport(
 /// A seeded mutation fuzzer: the same seed, seeds and target give the same inputs in the same order, so a
 /// failure names its seed and input (as hex) and reproduces. Checks, for every input, that the target keeps its
 /// contract (it throws <see cref="FuzzViolation"/> otherwise, and any other exception is a failure), allocates at
-/// most 64 bytes per input byte plus <see cref="AllocationSlack"/>, and answers within <see cref="TimeBound"/>.
+/// most 64 (or the target's own factor) bytes per input byte plus <see cref="AllocationSlack"/>, and answers within <see cref="TimeBound"/>.
 /// </summary>
 internal static class Fuzzer
 {
@@ -61,9 +62,10 @@ internal static class Fuzzer
     /// <summary>Per input; generous for a loaded 2-core machine, far below what a hang or a quadratic blow-up takes.</summary>
     public static readonly TimeSpan TimeBound = TimeSpan.FromSeconds(5);
 
-    public static long AllocationBound(int inputLength) => (64L * inputLength) + AllocationSlack;
+    /// <summary>The allocation bound of one input: <paramref name="perByte"/> bytes per input byte, plus <see cref="AllocationSlack"/>.</summary>
+    public static long AllocationBound(int inputLength, int perByte = 64) => ((long)perByte * inputLength) + AllocationSlack;
 
-    public static FuzzReport Run(string target, int seed, long inputs, IReadOnlyList<byte[]> seeds, IReadOnlyList<int> nestDepths, Func<byte[], FuzzResult> run)
+    public static FuzzReport Run(string target, int seed, long inputs, IReadOnlyList<byte[]> seeds, IReadOnlyList<int> nestDepths, Func<byte[], FuzzResult> run, int allocationPerByte = 64)
     {
         var random = new Random(seed);
         var corpus = new FuzzCorpus(seeds);
@@ -102,17 +104,17 @@ internal static class Fuzzer
             corpus.Record(input, result.Outcome, random);
         }
 
-        return new FuzzReport(target, seed, inputs, corpus.Outcomes, corpus.Inputs.Count, worstRatio, worstBytes, worstLength, worstTime, Stopwatch.GetElapsedTime(started), inTarget);
+        return new FuzzReport(target, seed, inputs, corpus.Outcomes, corpus.Inputs.Count, worstRatio, worstBytes, worstLength, worstTime, Stopwatch.GetElapsedTime(started), inTarget, allocationPerByte);
 
         (FuzzResult Result, TimeSpan Elapsed) Check(byte[] input, long index)
         {
             var (result, elapsed) = Attempt(input, index);
-            if (result.AllocatedBytes > AllocationBound(input.Length) || elapsed > TimeBound)
+            if (result.AllocatedBytes > AllocationBound(input.Length, allocationPerByte) || elapsed > TimeBound)
             {
                 (result, elapsed) = Attempt(input, index); // once more: a first-time cache fill or a busy machine is not a finding
-                if (result.AllocatedBytes > AllocationBound(input.Length))
+                if (result.AllocatedBytes > AllocationBound(input.Length, allocationPerByte))
                 {
-                    throw Failure(target, seed, index, input, $"allocated {result.AllocatedBytes:N0} bytes for a {input.Length:N0}-byte input (bound {AllocationBound(input.Length):N0}); outcome: {result.Outcome}");
+                    throw Failure(target, seed, index, input, $"allocated {result.AllocatedBytes:N0} bytes for a {input.Length:N0}-byte input (bound {AllocationBound(input.Length, allocationPerByte):N0}); outcome: {result.Outcome}");
                 }
 
                 if (elapsed > TimeBound)

@@ -19,6 +19,13 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
 {
     private const int MaxDepth = 64; // NexusOptions.MaxMessageDepth's default
 
+    /// <summary>
+    /// Bytes allocated per input byte, at most. Higher than the frames' 64: an empty nested message is 2 bytes on the
+    /// wire and, for a type like <see cref="FuzzTree"/>, an object with an empty list and dictionary (about 220 bytes).
+    /// Linear, so bounded by the frame limit: a 1 MiB payload of empty trees costs about 120 MiB.
+    /// </summary>
+    private const int AllocationPerByte = 256;
+
     private static readonly int[] NestDepths = [30, 62, 63, 64, 65, 66, 128, 1_000, 5_000];
 
     private static readonly PayloadModel Payloads = CreateModel();
@@ -34,7 +41,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
         {
             var type = groups[i].Key;
             var share = (FuzzSettings.InputsPerTarget / groups.Count) + (i == 0 ? FuzzSettings.InputsPerTarget % groups.Count : 0);
-            var report = Fuzzer.Run($"payloads-{type.Name}", FuzzSettings.Seed + i, share, [.. groups[i].Select(seed => seed.Bytes)], NestDepths, input => DecodeChecked(type, input, table));
+            var report = Fuzzer.Run($"payloads-{type.Name}", FuzzSettings.Seed + i, share, [.. groups[i].Select(seed => seed.Bytes)], NestDepths, input => DecodeChecked(type, input, table), AllocationPerByte);
             output.WriteLine(report.ToString());
             inputs += report.Inputs;
             outcomes.UnionWith(report.Outcomes.Keys);
@@ -148,7 +155,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
         var result = DecodeChecked(typeof(FuzzScalars), bytes, table);
 
         Assert.StartsWith("FuzzScalars refused", result.Outcome);
-        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Length), $"allocated {result.AllocatedBytes:N0} bytes");
+        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Length, AllocationPerByte), $"allocated {result.AllocatedBytes:N0} bytes");
     }
 
     /// <summary>
@@ -171,7 +178,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
 
         Assert.StartsWith("FuzzScalars ok", result.Outcome);
         Assert.Equal([(byte)(19_999 & 0xFF)], message.Blob);
-        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Count), $"allocated {result.AllocatedBytes:N0} bytes for {bytes.Count:N0}");
+        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Count, AllocationPerByte), $"allocated {result.AllocatedBytes:N0} bytes for {bytes.Count:N0}");
     }
 
     /// <summary>
@@ -192,7 +199,28 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
         var result = DecodeChecked(typeof(Roster), bytes, table);
 
         Assert.StartsWith("Roster refused", result.Outcome);
-        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Length), $"allocated {result.AllocatedBytes:N0} bytes");
+        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Length, AllocationPerByte), $"allocated {result.AllocatedBytes:N0} bytes");
+    }
+
+    /// <summary>
+    /// Known, not fixed: found by the fuzzer (seed 20251106, FuzzScalars input #5811, 19,760 bytes allocated 8.1 MB)
+    /// when FuzzScalars.Fixed was a <c>uint[]</c>. protobuf-net concatenates an array member's runs into a new array at each
+    /// repeat of the field, so n repeats cost O(n²): a 1 MiB payload of <c>22 04 xx xx xx xx</c> runs is tens of GB of
+    /// allocation. The fix (in PayloadModel, for message types with array members) must keep repeated runs' elements
+    /// (protobuf allows non-contiguous runs), so it is not OverwriteList; until then, prefer List&lt;T&gt; members.
+    /// </summary>
+    [Fact(Skip = "known issue: repeated runs of an array member allocate quadratically (protobuf-net concatenates arrays)")]
+    public void Deserialize_RepeatedArrayRuns_AllocateLinearly()
+    {
+        var bytes = new List<byte>();
+        for (var i = 0; i < 5_000; i++)
+        {
+            bytes.AddRange([0x22, 0x04, (byte)i, 0, 0, 0]); // ArrayScalars.Fixed += [i]
+        }
+
+        var result = DecodeChecked(typeof(ArrayScalars), [.. bytes], new FakeReferenceTable(new Random(7)));
+
+        Assert.True(result.AllocatedBytes <= Fuzzer.AllocationBound(bytes.Count, AllocationPerByte), $"allocated {result.AllocatedBytes:N0} bytes for {bytes.Count:N0}");
     }
 
     /// <summary>Decodes one input as the portal does and checks the contract; the outcome names the type, and the shape of the result or the refusal.</summary>
@@ -323,7 +351,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
     private static PayloadModel CreateModel()
     {
         var model = new PayloadModel(MaxDepth);
-        foreach (var type in new[] { typeof(Ping), typeof(Pong), typeof(Square), typeof(Roster), typeof(RoomEvent), typeof(FuzzTree), typeof(FuzzScalars) })
+        foreach (var type in new[] { typeof(Ping), typeof(Pong), typeof(Square), typeof(Roster), typeof(RoomEvent), typeof(FuzzTree), typeof(FuzzScalars), typeof(ArrayScalars) })
         {
             model.Prepare(type);
         }
