@@ -59,7 +59,11 @@ internal sealed class Deliver : Frame
     [ProtoMember(1)] public WireId Target { get; init; }
 
     /// <summary>The message, encoded as the target's published message type.</summary>
-    [ProtoMember(2)] public byte[]? Payload { get; init; }
+    /// <remarks>
+    /// <c>OverwriteList</c>: when the field repeats, the last one wins, as protobuf specifies for a singular field;
+    /// protobuf-net would otherwise append the repeats, which costs quadratic time and memory in the frame size.
+    /// </remarks>
+    [ProtoMember(2, OverwriteList = true)] public byte[]? Payload { get; init; }
 
     /// <summary>For an Akka ask: the sender's one-shot reply publication.</summary>
     [ProtoMember(3)] public WireId ReplyTo { get; init; }

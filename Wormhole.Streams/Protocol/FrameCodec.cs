@@ -45,7 +45,11 @@ internal static class FrameCodec
 
         try
         {
-            var frame = Model.Deserialize<Frame>(bytes.ToReadOnlySpan());
+            // Through a stream, not a span: protobuf-net 3.4.40's span reader, given a string whose length varint
+            // straddles the end of its sub-message (22 05 2A FF FF FF FF | 07), rents a buffer of the claimed length
+            // first: gigabytes, or an OutOfMemoryException, for an 8-byte frame. The stream reader does not.
+            using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+            var frame = Model.Deserialize<Frame>(stream);
             return frame?.GetType() == typeof(Frame) || frame is null
                 ? new InvalidFrame("frame has no known body")
                 : frame;

@@ -11,13 +11,17 @@ namespace Wormhole.Streams.Transmaterialization;
 /// </summary>
 internal static class MessageTypeCheck
 {
-    public sealed record Verdict(string? Problem, IReadOnlyList<Type> ReferenceTypes);
+    /// <param name="Problem">Why the type cannot cross a portal, or null.</param>
+    /// <param name="ReferenceTypes">Every <c>ActorRef&lt;T&gt;</c> / <c>ReplyPort&lt;T&gt;</c> type inside.</param>
+    /// <param name="Types">Every type walked (the message type, its members', subtypes and base types), in the order met.</param>
+    public sealed record Verdict(string? Problem, IReadOnlyList<Type> ReferenceTypes, IReadOnlyCollection<Type> Types);
 
     public static Verdict Inspect(Type type)
     {
         var references = new List<Type>();
-        var problem = Find(type, type.Name, new HashSet<Type>(), references);
-        return new Verdict(problem, references);
+        var seen = new HashSet<Type>();
+        var problem = Find(type, type.Name, seen, references);
+        return new Verdict(problem, references, seen);
     }
 
     private static string? Find(Type type, string where, HashSet<Type> seen, List<Type> references)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using ProtoBuf;
 using ProtoBuf.Meta;
 using Wormhole.Reactive;
 
@@ -29,6 +30,20 @@ internal sealed class PayloadModel
         {
             throw new UnsupportedMessageTypeException(problem);
         }
+    }
+
+    /// <summary>Decodes a payload from the peer as <paramref name="messageType"/>, resolving references through <paramref name="references"/>.</summary>
+    /// <remarks>
+    /// Use this, not <c>Model.Deserialize(type, bytes, …)</c>: that reads through protobuf-net 3.4.40's span reader,
+    /// which, given a string whose length varint straddles the end of its sub-message (<c>0A 05 0A B2 E6 8D CB | 06</c>),
+    /// rents a buffer of the claimed length before it fails: 1.7 GB, or an <see cref="OutOfMemoryException"/>, for
+    /// 8 bytes. The stream reader does not.
+    /// </remarks>
+    /// <exception cref="ProtoBuf.ProtoException">The payload is malformed (also <see cref="InvalidOperationException"/>, <see cref="EndOfStreamException"/> and others: the caller treats any exception as a protocol violation).</exception>
+    public object? Deserialize(Type messageType, byte[] payload, IReferenceTable references)
+    {
+        using var stream = new MemoryStream(payload, writable: false);
+        return Model.Deserialize(messageType, stream, value: null, userState: references);
     }
 
     /// <summary>The Akka ask temp actor's reply type, when <paramref name="sender"/> is one (<c>FutureActorRef&lt;T&gt;</c>).</summary>
@@ -65,8 +80,43 @@ internal sealed class PayloadModel
                 var serializer = reference.GetGenericTypeDefinition() == typeof(ActorRef<>) ? typeof(ActorRefSerializer<>) : typeof(ReplyPortSerializer<>);
                 Model.Add(reference, applyDefaultBehaviour: false).SerializerType = serializer.MakeGenericType(reference.GetGenericArguments());
             }
+
+            LastBytesWin(verdict.Types);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A <c>byte[]</c> member that repeats on the wire keeps the last value, as protobuf specifies for a singular
+    /// field; protobuf-net would otherwise append the repeats, which costs quadratic time and memory in the payload size.
+    /// Runs before the types are first used (bases before subtypes), while their members can still be configured.
+    /// </summary>
+    private void LastBytesWin(IEnumerable<Type> types)
+    {
+        var contracts = types
+            .Where(type => type.IsDefined(typeof(ProtoContractAttribute), inherit: false))
+            .OrderBy(InheritanceDepth);
+        foreach (var contract in contracts)
+        {
+            foreach (var member in Model[contract].GetFields())
+            {
+                if (member.MemberType == typeof(byte[]) && !member.OverwriteList)
+                {
+                    member.OverwriteList = true;
+                }
+            }
+        }
+
+        static int InheritanceDepth(Type type)
+        {
+            var depth = 0;
+            for (var parent = type.BaseType; parent is not null; parent = parent.BaseType)
+            {
+                depth++;
+            }
+
+            return depth;
+        }
     }
 }
