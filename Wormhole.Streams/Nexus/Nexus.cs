@@ -129,7 +129,7 @@ public sealed partial class Nexus : IAsyncDisposable
         var binding = await System.TcpStream()
             .Bind(endpoint.Address.ToString(), endpoint.Port)
             .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection =>
-                connection.HandleWith(TcpConduit.Framing(Options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(), Keep.Right), Materializer)))
+                connection.HandleWith(LengthPrefixFraming.Create(Options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(), Keep.Right), Materializer)))
             .Run(Materializer)
             .WaitAsync(cancellationToken)
             .ConfigureAwait(false);
