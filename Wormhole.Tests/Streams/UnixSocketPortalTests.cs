@@ -90,11 +90,21 @@ public sealed class UnixSocketPortalTests : PortalScenarios
         var path = SocketPath("stale.sock");
         using (var dead = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
-            dead.Bind(new UnixDomainSocketEndPoint(path));
+            // .NET removes a socket's file when the socket is disposed; a crashed process does not. Renaming the file
+            // away from the path .NET knows leaves it behind, as a crash would.
+            var bound = SocketPath("bound.sock");
+            dead.Bind(new UnixDomainSocketEndPoint(bound));
             dead.Listen(1);
-        } // closed without removing its file, as a crashed process would leave it
+            File.Move(bound, path);
+        }
 
-        Assert.True(File.Exists(path));
+        Assert.True(File.Exists(path), "no stale socket file to replace");
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            var refused = Assert.Throws<SocketException>(() => probe.Connect(new UnixDomainSocketEndPoint(path)));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
+
         var server = RemoteSide.Create("unix-stale");
         var client = Nexus.Create(Sys);
         try
