@@ -15,6 +15,7 @@ internal static class Program
 
     public static async Task<int> Main()
     {
+        // snippet: stdio-child
         // Stdout carries the frames: send every Console.Out write (Akka's logger's too) to stderr instead.
         // Conduit.Stdio() writes to the stdout handle directly, not through Console.Out.
         Console.SetOut(Console.Error);
@@ -23,10 +24,22 @@ internal static class Program
         var nexus = Nexus.Create(system);
         nexus.Publish(PublishedName, SpawnEcho(system));
 
-        var portal = await nexus.ConnectAsync(Conduit.Stdio()).WaitAsync(TimeSpan.FromSeconds(30));
+        Portal portal;
+        try
+        {
+            portal = await nexus.ConnectAsync(Conduit.Stdio()).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is PortalClosedException or TimeoutException)
+        {
+            Console.Error.WriteLine($"stdio-child {Environment.ProcessId}: no portal ({e.Message})");
+            await system.Terminate();
+            return 1;
+        }
+
         Console.Error.WriteLine($"stdio-child {Environment.ProcessId}: portal {portal.Id} open");
-        var reason = await portal.Completion;
+        var reason = await portal.Completion; // the parent said goodbye, closed our stdin, or exited
         Console.Error.WriteLine($"stdio-child {Environment.ProcessId}: portal closed ({reason})");
+        // end snippet
 
         await nexus.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));

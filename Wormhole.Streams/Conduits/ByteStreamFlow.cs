@@ -21,9 +21,9 @@ namespace Wormhole.Streams;
 /// </para>
 /// <para>
 /// The two sides are coupled. Completes when: the input reaches its end (the peer closed its side), or upstream completes
-/// (after the last write is flushed). Fails when: a read or write fails, or upstream fails. In each case upstream is
-/// cancelled too. Cancels when: the output side terminates as above. When downstream cancels, upstream is still written
-/// (so a last <c>Goodbye</c> gets out) until it completes, for at most <see cref="CloseTimeout"/>.
+/// (after the last write is flushed). Fails when: a read or write fails, or upstream fails; upstream is then cancelled
+/// too. Cancels when: the output side fails, or upstream has not completed within <see cref="CloseTimeout"/> after the
+/// input ended or downstream cancelled (until then, upstream is still written, so a last <c>Goodbye</c> gets out).
 /// </para>
 /// <para>
 /// The stage owns the streams and disposes both when it stops (for a socket, that closes it; for a pipe, the peer reads
@@ -32,7 +32,7 @@ namespace Wormhole.Streams;
 /// </remarks>
 internal sealed class ByteStreamFlow : GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, ByteStreamSession>
 {
-    /// <summary>How long upstream may still be written after downstream cancelled.</summary>
+    /// <summary>How long upstream may still be written after the input ended or downstream cancelled.</summary>
     internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private const int ReadBufferBytes = 16 * 1024;
@@ -141,7 +141,7 @@ internal sealed class ByteStreamFlow : GraphStageWithMaterializedValue<FlowShape
             _stopped.TrySetResult();
         }
 
-        protected override void OnTimer(object timerKey) => CompleteStage(); // downstream cancelled, upstream did not finish in time
+        protected override void OnTimer(object timerKey) => CompleteStage(); // upstream did not finish in time after the input ended or downstream cancelled
 
         private void OnOpened(Task<DuplexStreams> opening)
         {
@@ -186,7 +186,17 @@ internal sealed class ByteStreamFlow : GraphStageWithMaterializedValue<FlowShape
             }
             else if (reading.Result == 0)
             {
-                CompleteStage(); // the peer closed its side: end of stream
+                // The peer closed its side. Complete downstream only: the portal closes for "the peer went away" and
+                // completes upstream in turn; a graph that does not is cut off after CloseTimeout.
+                Complete(_stage.Out);
+                if (IsClosed(_stage.In))
+                {
+                    CompleteStage();
+                }
+                else
+                {
+                    ScheduleOnce(CloseTimer, CloseTimeout);
+                }
             }
             else if (!IsClosed(_stage.Out))
             {

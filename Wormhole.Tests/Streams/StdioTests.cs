@@ -96,6 +96,44 @@ public sealed class StdioTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task TransportsDocExample_StartTheChildAndConnect_EchoThenTheChildExitsWhenThePortalCloses()
+    {
+        var dotnet = SamplePrograms.DotnetHost();
+        var childDll = SamplePrograms.Dll("StdioChild");
+        var nexus = Nexus.Create(Sys);
+        var cancellationToken = new CancellationTokenSource(ProcessBound).Token;
+        Process? child = null;
+        try
+        {
+            // snippet: stdio-parent
+            // The child's stdin and stdout carry the frames; its stderr (its logs) stays ours.
+            var info = new ProcessStartInfo(dotnet) { RedirectStandardInput = true, RedirectStandardOutput = true };
+            info.ArgumentList.Add(childDll);
+            child = Process.Start(info)!;
+
+            Portal portal = await nexus.ConnectAsync(Conduit.ChildProcess(child), cancellationToken);
+            var echo = await portal.LookupAsync<EchoRequest>("echo", cancellationToken);
+            // end snippet
+
+            var reply = await echo.Ask<EchoReply>(port => new EchoRequest { Text = "doc", Reply = port }, Bounds.Long);
+            Assert.Equal(child.Id, reply.ProcessId);
+            await portal.CloseAsync().WaitAsync(Bounds.Long);
+            await child.WaitForExitAsync(cancellationToken);
+            Assert.Equal(0, child.ExitCode);
+        }
+        finally
+        {
+            if (child is { HasExited: false })
+            {
+                child.Kill(entireProcessTree: true);
+            }
+
+            child?.Dispose();
+            await nexus.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public void ChildProcess_Null_ThrowsArgumentNullException() =>
         Assert.Throws<ArgumentNullException>("process", () => Conduit.ChildProcess(null!));
 

@@ -165,6 +165,34 @@ public sealed class UnixSocketPortalTests : PortalScenarios
     }
 
     [Fact]
+    public async Task TransportsDocExample_ListenAndConnect_LookupWorks()
+    {
+        var server = RemoteSide.Create("unix-doc");
+        var clientNexus = Nexus.Create(Sys);
+        var serverNexus = server.Nexus;
+        var path = SocketPath("app.sock");
+        var cancellationToken = new CancellationTokenSource(Bounds.Long).Token;
+        serverNexus.Publish("probe", ActorRef<Pong>.From(CreateTestProbe(server.System).Ref));
+        try
+        {
+            // snippet: unix-socket
+            // Server: accept portals on a socket file (a stale file left by a crashed server is replaced).
+            await using var listener = await serverNexus.ListenUnixAsync(path, cancellationToken);
+
+            // Client: connect to it.
+            Portal portal = await clientNexus.ConnectAsync(Conduit.UnixSocket(path), cancellationToken);
+            // end snippet
+
+            await portal.LookupAsync<Pong>("probe", cancellationToken);
+        }
+        finally
+        {
+            await clientNexus.DisposeAsync();
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public void UnixSocket_PathTooLongForASocketAddress_ThrowsArgumentException()
     {
         var error = Assert.Throws<ArgumentException>(() => Conduit.UnixSocket(SocketPath(new string('x', 200) + ".sock")));
