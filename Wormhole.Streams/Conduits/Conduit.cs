@@ -9,7 +9,7 @@ namespace Wormhole.Streams;
 /// A transport for one portal: a bidirectional, reliable, ordered flow of message-framed bytes
 /// (one wormhole frame per <see cref="ByteString"/> element, in both directions).
 /// </summary>
-public abstract class Conduit
+public abstract partial class Conduit
 {
     private protected Conduit()
     {

@@ -199,7 +199,7 @@ public sealed partial class Nexus : IAsyncDisposable
         }
 
         var options = admission.Options ?? Options;
-        connection.HandleWith(TcpConduit.Framing(options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(admission), Keep.Right), Materializer);
+        connection.HandleWith(LengthPrefixFraming.Create(options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(admission), Keep.Right), Materializer);
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>

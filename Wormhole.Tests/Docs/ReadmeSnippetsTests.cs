@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Wormhole.Tests.Docs;
 
-/// <summary>Keeps the README honest: every C# block in it is code that compiles and runs in <see cref="ReadmeExamples"/> or a sample.</summary>
+/// <summary>Keeps the README (and docs/transports.md) honest: every C# block in it is code that compiles and runs in <see cref="ReadmeExamples"/> or a sample.</summary>
 public sealed partial class ReadmeSnippetsTests
 {
     private static readonly string Root = Support.RepositoryRoot.Find();
@@ -38,7 +38,9 @@ public sealed partial class ReadmeSnippetsTests
         Assert.Equal(allBlocks, ReadmeBlock().Matches(readme).Count);
     }
 
-    private static string ReadReadme() => File.ReadAllText(Path.Combine(Root, "README.md")).ReplaceLineEndings("\n");
+    /// <summary>The README and the docs that follow its snippet convention, as one text.</summary>
+    private static string ReadReadme() =>
+        string.Join("\n", new[] { "README.md", Path.Combine("docs", "transports.md") }.Select(doc => File.ReadAllText(Path.Combine(Root, doc)).ReplaceLineEndings("\n")));
 
     private static IEnumerable<(string Name, string Code)> CompiledSnippets()
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using ProtoBuf;
 using Wormhole.Reactive;
@@ -129,18 +128,10 @@ public sealed partial class TwoProcessTests : Akka.TestKit.Xunit2.TestKit
 
         public static ChildProcess Start(ITestOutputHelper log, string label, params string[] arguments)
         {
-            var info = new ProcessStartInfo(DotnetHost())
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true, // the server stops when it closes; we keep it open
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            info.ArgumentList.Add(SampleDll());
-            foreach (var argument in arguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
+            var info = SamplePrograms.StartInfo("PingPong", arguments);
+            info.RedirectStandardInput = true; // the server stops when it closes; we keep it open
+            info.RedirectStandardOutput = true;
+            info.RedirectStandardError = true;
 
             var child = new ChildProcess(log, label, new Process { StartInfo = info });
             child.Process.OutputDataReceived += (_, line) => child.OnLine(line.Data);
@@ -196,27 +187,6 @@ public sealed partial class TwoProcessTests : Akka.TestKit.Xunit2.TestKit
             {
                 // the test has finished; xunit no longer takes output
             }
-        }
-
-        /// <summary>Samples/PingPong/bin/&lt;this test's Configuration&gt;/&lt;this test's TFM&gt;/PingPong.dll, built through the test project's reference.</summary>
-        private static string SampleDll()
-        {
-            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = typeof(TwoProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var dll = Path.Combine(RepositoryRoot.Find(), "Samples", "PingPong", "bin", configuration, here.Name, "PingPong.dll");
-            Assert.True(File.Exists(dll), $"the PingPong sample is not built at {dll}");
-            return dll;
-        }
-
-        /// <summary>The <c>dotnet</c> executable running these tests, or the one on the PATH.</summary>
-        private static string DotnetHost()
-        {
-            if (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet")
-            {
-                return current;
-            }
-
-            return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         }
 
         [GeneratedRegex(@"^listening on 127\.0\.0\.1:(\d+)$")]
