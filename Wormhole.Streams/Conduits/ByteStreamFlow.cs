@@ -109,9 +109,9 @@ internal sealed class ByteStreamFlow : GraphStageWithMaterializedValue<FlowShape
 
         public override void PreStart()
         {
-            _onOpened = GetAsyncCallback<Task<DuplexStreams>>(OnOpened);
-            _onRead = GetAsyncCallback<Task<int>>(OnRead);
-            _onWritten = GetAsyncCallback<Task>(OnWritten);
+            _onOpened = ObservedCallback.Of(GetAsyncCallback<Task<DuplexStreams>>(OnOpened));
+            _onRead = ObservedCallback.Of(GetAsyncCallback<Task<int>>(OnRead));
+            _onWritten = ObservedCallback.Of(GetAsyncCallback<Task>(OnWritten));
             try
             {
                 _opening = _stage._open(_cancellation.Token);

@@ -172,10 +172,10 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
 
         public override void PreStart()
         {
-            _onConnected = Observing(GetAsyncCallback<Task<WebSocket>>(OnConnected));
-            _onReceived = Observing(GetAsyncCallback<Task<ByteString?>>(OnReceived));
-            _onSent = Observing(GetAsyncCallback<Task>(OnSent));
-            _onCloseSent = Observing(GetAsyncCallback<Task>(OnCloseSent));
+            _onConnected = ObservedCallback.Of(GetAsyncCallback<Task<WebSocket>>(OnConnected));
+            _onReceived = ObservedCallback.Of(GetAsyncCallback<Task<ByteString?>>(OnReceived));
+            _onSent = ObservedCallback.Of(GetAsyncCallback<Task>(OnSent));
+            _onCloseSent = ObservedCallback.Of(GetAsyncCallback<Task>(OnCloseSent));
             _connecting = _stage._connect(_cancellation.Token);
             _connecting.ContinueWith(_onConnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -241,19 +241,6 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
                 Receive();
             }
         }
-
-        /// <summary>
-        /// Marks a finished socket task's fault as observed before handing it to the stage: once the stage has stopped (a
-        /// peer that aborted mid-receive) the callback is dropped, and the fault would otherwise surface as an
-        /// <see cref="TaskScheduler.UnobservedTaskException"/> on the finalizer thread.
-        /// </summary>
-        private static Action<T> Observing<T>(Action<T> callback)
-            where T : Task =>
-            task =>
-            {
-                _ = task.Exception;
-                callback(task);
-            };
 
         private void Receive()
         {

@@ -123,12 +123,20 @@ internal sealed partial class PortalStage
             try
             {
                 _payloads.Prepare(target.MessageType);
-                message = _payloads.Model.Deserialize(target.MessageType, deliver.Payload ?? [], value: null, userState: this)
+                message = _payloads.Deserialize(target.MessageType, deliver.Payload ?? [], this)
                     ?? throw new InvalidDataException("it decoded as null");
             }
             catch (LimitExceededException e)
             {
                 Close(PortalCloseKind.LimitExceeded, e.Message, e.Limit);
+                return;
+            }
+            catch (Exception e) when (e.Message.Contains("Maximum model depth exceeded", StringComparison.Ordinal))
+            {
+                Close(
+                    PortalCloseKind.LimitExceeded,
+                    $"MaxMessageDepth: a payload for id {deliver.Target} is nested deeper than {_options.MaxMessageDepth} levels",
+                    "MaxMessageDepth");
                 return;
             }
             catch (Exception e) when (e is not OutOfMemoryException)

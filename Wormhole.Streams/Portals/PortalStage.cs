@@ -210,7 +210,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         private void OnConduitFailed(Exception error) =>
             Close(
                 error is Akka.Streams.Dsl.Framing.FramingException
-                    ? new PortalCloseReason(PortalCloseKind.LimitExceeded, $"frame size limit of {_options.MaxFrameBytes:N0} bytes: {error.Message}", error)
+                    ? new PortalCloseReason(PortalCloseKind.LimitExceeded, $"MaxFrameBytes: the frame size limit is {_options.MaxFrameBytes:N0} bytes: {error.Message}", error)
                     : new PortalCloseReason(PortalCloseKind.ConduitFailed, $"the conduit failed: {error.Message}", error),
                 last: null);
 

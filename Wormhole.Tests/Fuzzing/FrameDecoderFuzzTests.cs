@@ -25,7 +25,7 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
         output.WriteLine(report.ToString());
         Assert.Equal(FuzzSettings.InputsPerTarget, report.Inputs);
         Assert.True(report.Outcomes.Count >= 20, $"only {report.Outcomes.Count} distinct outcomes: the mutator no longer reaches much");
-        foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "TerminatedFrame", "Release", "Demand", "ErrorFrame", "Goodbye" })
+        foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "TerminatedFrame", "Release", "Demand", "ErrorFrame", "Goodbye", "KeepAlive" })
         {
             Assert.Contains(report.Outcomes.Keys, outcome => outcome.StartsWith(kind + "{", StringComparison.Ordinal));
         }
@@ -121,6 +121,7 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
             new Demand { Stream = id, Credit = 16 },
             new ErrorFrame { Code = "malformed-frame", Message = "frame of 70,000 bytes exceeds the 65,536-byte limit" },
             new Goodbye { Reason = "bye" },
+            new KeepAlive(),
         ];
         return [.. frames.Select(frame => FrameCodec.Encode(frame).ToArray())];
     }

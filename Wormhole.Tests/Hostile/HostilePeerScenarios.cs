@@ -217,9 +217,8 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
 
         await peer.SendFrameAsync(new Deliver { Target = silent, Payload = [.. payload] });
 
-        // Today a payload past MaxMessageDepth is a bad payload; see the report: it should be LimitExceeded "MaxMessageDepth".
-        await peer.ExpectErrorThenCloseAsync("bad-payload");
-        await watch.ExpectClosedAsync(PortalCloseKind.ProtocolViolation, "does not decode as Node", "depth", "16");
+        await peer.ExpectErrorThenCloseAsync("MaxMessageDepth");
+        await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "MaxMessageDepth", "deeper than 16");
         Assert.DoesNotContain(7, Server.SilentReceived);
         await watch.FinishAsync(this, peer);
     }

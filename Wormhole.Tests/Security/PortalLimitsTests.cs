@@ -93,7 +93,8 @@ public sealed class PortalLimitsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         var silent = CreateTestProbe(server.System);
         server.Nexus.Publish("silent", ActorRef<Square>.From(silent.Ref));
         var square = await clientPortal.LookupAsync<Square>("silent").WaitAsync(Bounds.Long);
-        _ = Enumerable.Range(0, 3).Select(i => square.Ask<int>(port => new Square { Value = i, Reply = port }, Bounds.Long)).ToList();
+        var unanswered = Enumerable.Range(0, 3).Select(i => square.Ask<int>(port => new Square { Value = i, Reply = port }, Bounds.Long)).ToList();
+        unanswered.ForEach(ask => ask.ContinueWith(t => t.Exception, TaskScheduler.Default)); // they fail when the portal closes at the end
         for (var i = 0; i < 3; i++)
         {
             await silent.ExpectMsgAsync<Square>(Bounds.Long);
@@ -232,12 +233,10 @@ public sealed class PortalLimitsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         {
             for (var n = 0; n < 300 && portal.IsOpen; n++)
             {
-                try
+                var sending = peer.SendAsync(new Deliver { Target = echo, Payload = RawInMemoryPeer.PingPayload(n, me) });
+                if (await Task.WhenAny(sending, portal.Completion) != sending || sending.IsFaulted)
                 {
-                    await peer.SendAsync(new Deliver { Target = echo, Payload = RawInMemoryPeer.PingPayload(n, me) });
-                }
-                catch (Exception)
-                {
+                    _ = sending.Exception;
                     return; // the server closed the conduit under the flood, as a socket would be closed
                 }
             }
