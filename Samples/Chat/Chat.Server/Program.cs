@@ -25,6 +25,7 @@ builder.Logging.AddSimpleConsole(console =>
     console.SingleLine = true;
     console.TimestampFormat = "HH:mm:ss ";
 });
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; the portals are logged below
 
 var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Server");
@@ -59,6 +60,12 @@ try
     });
 
     await app.RunAsync();
+    return 0;
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    log.LogCritical("cannot listen: {Reason}", e.Message);
+    return 1;
 }
 finally
 {

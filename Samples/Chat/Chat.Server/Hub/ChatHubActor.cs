@@ -35,7 +35,8 @@ public sealed class ChatHubActor : ReceiveActor
     private int _lastGuest;
     private long _lastSequence;
 
-    private ChatHubActor(ILogger log)
+    /// <summary>Akka creates it; use <see cref="Spawn"/>.</summary>
+    public ChatHubActor(ILogger log)
     {
         _log = log;
         Receive<Connect>(OnConnect);
