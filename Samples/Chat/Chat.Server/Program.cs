@@ -8,13 +8,14 @@ using Microsoft.Extensions.Logging;
 using Wormhole.Streams;
 
 // The chat server: ASP.NET Core on Kestrel, one WebSocket endpoint (ChatProtocol.Path) where every client
-// gets its own portal, and one published actor, the hub. Choose the address with --urls (or ASPNETCORE_URLS);
-// the default is http://127.0.0.1:5000. Stops on Ctrl+C or SIGTERM, saying goodbye to every client.
+// gets its own portal, and one published actor, the hub. Choose the address with --urls (or ASPNETCORE_URLS,
+// ASPNETCORE_HTTP_PORTS); the default is http://127.0.0.1:5000, this machine only. Stops on Ctrl+C or SIGTERM,
+// saying goodbye to every client.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"], // no appsettings.json to watch: spare the file watchers
 });
-if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+if (new[] { "urls", "http_ports", "https_ports" }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
 {
     builder.WebHost.UseUrls("http://127.0.0.1:5000");
 }
