@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Chat.Contracts;
@@ -64,11 +65,14 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
         }
 
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Leave(PosixSignalContext signal)
         {
-            e.Cancel = true; // Ctrl+C ends the input: leave cleanly
+            signal.Cancel = true; // Ctrl+C or SIGTERM ends the input: leave cleanly
             stop.Cancel();
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
         var lines = StdinLines.Start(stop.Token);
         if (await PostLinesAsync(portal, room, lines) is { } lost)
         {

@@ -6,7 +6,8 @@ namespace Chat.Client;
 /// <summary>
 /// <c>Chat.Client [--url ws://HOST:PORT/chat] [--nick ALIAS]</c>: joins the chat, prints the welcome, the history and
 /// every event, and posts each line of standard input. Exit codes: 0 at the end of input or <c>/quit</c>;
-/// 2 when it cannot connect or join; 3 when the connection is lost; 64 for bad arguments.
+/// 2 when it cannot connect or join; 3 when the connection is lost; 64 for bad arguments. Ctrl+C and SIGTERM
+/// end the input, as the end of the file does.
 /// </summary>
 internal static class Program
 {
