@@ -10,7 +10,7 @@ namespace Chat.Client;
 /// <summary>One chat session on the console: connect, join, then post standard input line by line until it ends or the connection does.</summary>
 internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
 {
-    public const int Joined = 0;
+    public const int LeftCleanly = 0;
     public const int CannotJoin = 2;
     public const int LostConnection = 3;
 
@@ -80,7 +80,7 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
         }
 
         await portal.CloseAsync().WaitAsync(Patience);
-        return Joined;
+        return LeftCleanly;
     }
 
     /// <summary>Handles each line until the input ends or <c>/quit</c> (null), or until the portal closes on its own (why).</summary>
