@@ -1,0 +1,273 @@
+using Akka.Actor;
+using Chat.Contracts;
+using Microsoft.Extensions.Logging;
+using Wormhole.Reactive;
+
+namespace Chat.Server.Hub;
+
+/// <summary>
+/// The chat: who is online under which alias, the recent history, and the only writer of both. The server
+/// publishes it as <see cref="ChatProtocol.HubName"/>; all a client can send it is <see cref="Connect"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each member gets its own session: a child actor that accepts <see cref="ChatRoom"/> messages and hands them to
+/// the hub tagged with that member's id (a <see cref="ActorRefCombinators.Map{TIn, T}"/> of the hub). The session is
+/// the <see cref="Welcome.Room"/> the member gets back, so what it sends is always on its own behalf, and no
+/// message the hub sends carries a reference to another member: clients reach each other only through the hub.
+/// </para>
+/// <para>
+/// The hub watches each member's client reference (a proxy on the member's portal). The proxy stops when the
+/// portal closes, however it closes, and the <see cref="Terminated"/> that follows is how the hub learns the
+/// member left: there is no leave message to forget or to forge.
+/// </para>
+/// </remarks>
+public sealed class ChatHubActor : ReceiveActor
+{
+    /// <summary>How many members the hub takes at most; a <see cref="Connect"/> past it fails.</summary>
+    public const int MaxMembers = 1_000;
+
+    private readonly ILogger _log;
+    private readonly Dictionary<IActorRef, Member> _byClient = [];
+    private readonly Dictionary<int, Member> _byId = [];
+    private readonly Queue<MessagePosted> _history = new();
+    private int _lastMemberId;
+    private int _lastGuest;
+    private long _lastSequence;
+
+    /// <summary>Akka creates it; use <see cref="Spawn"/>.</summary>
+    public ChatHubActor(ILogger log)
+    {
+        _log = log;
+        Receive<Connect>(OnConnect);
+        Receive<FromSession>(OnFromSession);
+        Receive<Terminated>(OnTerminated);
+    }
+
+    /// <summary>Starts a hub as a child of <paramref name="factory"/>.</summary>
+    /// <param name="factory">An actor system or an actor's context.</param>
+    /// <param name="log">Where the hub says who joined, left, renamed and what it refused.</param>
+    /// <param name="name">The actor's name.</param>
+    public static ActorRef<ChatHub> Spawn(IActorRefFactory factory, ILogger log, string name = "chat-hub")
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(log);
+        return ActorRef<ChatHub>.From(factory.ActorOf(Props.Create(() => new ChatHubActor(log)), name));
+    }
+
+    private void OnConnect(Connect connect)
+    {
+        if (connect.Reply is not { } reply)
+        {
+            _log.LogWarning("ignored a Connect without a reply port");
+            return;
+        }
+
+        if (connect.Client is not { } client)
+        {
+            TryFail(reply, "Connect needs a client reference for the server's pushes");
+            return;
+        }
+
+        if (_byClient.TryGetValue(client.Untyped, out var existing))
+        {
+            _log.LogInformation("{Alias} connected again with the same client; same session", existing.Alias);
+            TryReply(reply, WelcomeFor(existing));
+            return;
+        }
+
+        if (_byClient.Count >= MaxMembers)
+        {
+            TryFail(reply, $"the chat is full ({MaxMembers:N0} members)");
+            return;
+        }
+
+        var id = ++_lastMemberId;
+        var session = ActorRef<FromSession>.From(Self).Map((ChatRoom message) => new FromSession(id, message), Context, $"session-{id}");
+        var member = new Member(id, client, session) { Alias = PickAlias(connect.Alias) };
+        Broadcast(new UserJoined { Alias = member.Alias });
+        _byClient.Add(client.Untyped, member);
+        _byId.Add(id, member);
+        Context.Watch(client.Untyped);
+        TryReply(reply, WelcomeFor(member));
+        _log.LogInformation("{Alias} joined; {Count} online", member.Alias, _byId.Count);
+    }
+
+    private void OnFromSession(FromSession envelope)
+    {
+        if (!_byId.TryGetValue(envelope.MemberId, out var member))
+        {
+            return; // the member left; its session is stopping
+        }
+
+        switch (envelope.Message)
+        {
+            case Post post:
+                OnPost(member, post);
+                break;
+            case Rename rename:
+                OnRename(member, rename);
+                break;
+            case Who who:
+                TryReply(who.Reply, new Online { Aliases = OnlineAliases() });
+                break;
+        }
+    }
+
+    private void OnPost(Member member, Post post)
+    {
+        if (ChatRules.CheckPost(post.Text) is { } refusal)
+        {
+            _log.LogInformation("refused a post from {Alias}: {Refusal}", member.Alias, refusal);
+            TryReply(post.Reply, Ack.Refused(refusal));
+            return;
+        }
+
+        var posted = new MessagePosted
+        {
+            From = member.Alias,
+            Text = post.Text,
+            Sequence = ++_lastSequence,
+            PostedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+        _history.Enqueue(posted);
+        while (_history.Count > ChatProtocol.HistoryLength)
+        {
+            _history.Dequeue();
+        }
+
+        Broadcast(posted);
+        TryReply(post.Reply, Ack.Ok);
+    }
+
+    private void OnRename(Member member, Rename rename)
+    {
+        var refusal = ChatRules.CheckAlias(rename.Alias);
+        if (refusal is null && rename.Alias == member.Alias)
+        {
+            TryReply(rename.Reply, Ack.Ok); // already so
+            return;
+        }
+
+        if (refusal is null && IsTaken(rename.Alias, member))
+        {
+            refusal = $"alias \"{rename.Alias}\" is taken";
+        }
+
+        if (refusal is not null)
+        {
+            _log.LogInformation("refused a rename of {Alias}: {Refusal}", member.Alias, refusal);
+            TryReply(rename.Reply, Ack.Refused(refusal));
+            return;
+        }
+
+        var renamed = new UserRenamed { From = member.Alias, To = rename.Alias };
+        member.Alias = rename.Alias;
+        Broadcast(renamed);
+        TryReply(rename.Reply, Ack.Ok);
+        _log.LogInformation("{From} is now {To}", renamed.From, renamed.To);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (!_byClient.Remove(terminated.ActorRef, out var member))
+        {
+            return;
+        }
+
+        _byId.Remove(member.Id);
+        Context.Stop(member.Session.Untyped);
+        Broadcast(new UserLeft { Alias = member.Alias });
+        _log.LogInformation("{Alias} left; {Count} online", member.Alias, _byId.Count);
+    }
+
+    private Welcome WelcomeFor(Member member) => new()
+    {
+        Alias = member.Alias,
+        History = [.. _history],
+        Online = OnlineAliases(),
+        Room = member.Session,
+    };
+
+    private List<string> OnlineAliases() => [.. _byId.Values.Select(m => m.Alias).Order(StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>The requested alias when it is valid and free, the requested alias with a number when it is taken, else <c>guest-N</c>.</summary>
+    private string PickAlias(string? requested)
+    {
+        if (ChatRules.CheckAlias(requested) is null)
+        {
+            if (!IsTaken(requested!, except: null))
+            {
+                return requested!;
+            }
+
+            for (var n = 2; ; n++)
+            {
+                var suffix = $"-{n}";
+                var candidate = requested![..Math.Min(requested!.Length, ChatProtocol.MaxAliasLength - suffix.Length)] + suffix;
+                if (!IsTaken(candidate, except: null))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        string guest;
+        do
+        {
+            guest = $"guest-{++_lastGuest}";
+        }
+        while (IsTaken(guest, except: null));
+        return guest;
+    }
+
+    private bool IsTaken(string alias, Member? except) =>
+        _byId.Values.Any(m => m != except && string.Equals(m.Alias, alias, StringComparison.OrdinalIgnoreCase));
+
+    private void Broadcast(ChatClient message)
+    {
+        foreach (var member in _byId.Values)
+        {
+            member.Client.Tell(message);
+        }
+    }
+
+    private void TryReply<T>(ReplyPort<T>? port, T value)
+    {
+        try
+        {
+            port?.Reply(value);
+        }
+        catch (ReplyPortException e)
+        {
+            _log.LogDebug("a reply was not sent: {Reason}", e.Message); // the asker gave up or went away
+        }
+    }
+
+    private void TryFail<T>(ReplyPort<T> port, string reason)
+    {
+        _log.LogWarning("refused a Connect: {Reason}", reason);
+        try
+        {
+            port.Fail(new InvalidOperationException(reason));
+        }
+        catch (ReplyPortException)
+        {
+            // the asker gave up or went away
+        }
+    }
+
+    /// <summary>A member's message, tagged by its session with the member's id.</summary>
+    private sealed record FromSession(int MemberId, ChatRoom Message);
+
+    private sealed class Member(int id, ActorRef<ChatClient> client, ActorRef<ChatRoom> session)
+    {
+        public int Id { get; } = id;
+
+        public ActorRef<ChatClient> Client { get; } = client;
+
+        public ActorRef<ChatRoom> Session { get; } = session;
+
+        public required string Alias { get; set; }
+    }
+}

@@ -1,0 +1,76 @@
+using Akka.Actor;
+using Chat.Contracts;
+using Chat.Server.Hub;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Wormhole.Streams;
+
+// The chat server: ASP.NET Core on Kestrel, one WebSocket endpoint (ChatProtocol.Path) where every client
+// gets its own portal, and one published actor, the hub. Choose the address with --urls (or ASPNETCORE_URLS,
+// ASPNETCORE_HTTP_PORTS); the default is http://127.0.0.1:5000, this machine only. Stops on Ctrl+C or SIGTERM,
+// saying goodbye to every client.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"], // no appsettings.json to watch: spare the file watchers
+});
+if (new[] { "urls", "http_ports", "https_ports" }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5000");
+}
+
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(console =>
+{
+    console.SingleLine = true;
+    console.TimestampFormat = "HH:mm:ss ";
+});
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; the portals are logged below
+
+var app = builder.Build();
+var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Server");
+var system = ActorSystem.Create("chat-server", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+var nexus = Nexus.Create(system);
+try
+{
+    var hub = ChatHubActor.Spawn(system, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Hub"));
+    nexus.Publish(ChatProtocol.HubName, hub);
+    using var portals = nexus.Events.Subscribe(e =>
+    {
+        switch (e)
+        {
+            case PortalEvent.Opened opened:
+                log.LogInformation("portal {Portal} opened", opened.Portal.Id);
+                break;
+            case PortalEvent.Closed closed:
+                log.LogInformation("portal {Portal} closed: {Reason}", closed.Portal.Id, closed.Reason);
+                break;
+        }
+    });
+
+    app.UseWebSockets();
+    app.MapWormhole(ChatProtocol.Path, nexus);
+    app.MapGet("/", () => $"Wormhole chat server. Connect with: dotnet run --project Samples/Chat/Chat.Client -- --url ws://HOST:PORT{ChatProtocol.Path}");
+    app.Lifetime.ApplicationStarted.Register(() =>
+    {
+        foreach (var url in app.Urls)
+        {
+            log.LogInformation("chat server listening on {Url}", new UriBuilder(url) { Scheme = url.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws", Path = ChatProtocol.Path }.Uri);
+        }
+    });
+
+    await app.RunAsync();
+    return 0;
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    log.LogCritical("cannot listen: {Reason}", e.Message);
+    return 1;
+}
+finally
+{
+    await nexus.DisposeAsync();
+    await system.Terminate();
+    log.LogInformation("chat server stopped");
+}

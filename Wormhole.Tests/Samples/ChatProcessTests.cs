@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using Wormhole.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Wormhole.Tests.Samples;
+
+/// <summary>The chat as a user runs it: the built server and console clients as OS processes on 127.0.0.1, talking over WebSockets.</summary>
+public sealed class ChatProcessTests
+{
+    private const string Server = "Samples/Chat/Chat.Server";
+    private const string Client = "Samples/Chat/Chat.Client";
+    private const string ListeningOn = @"chat server listening on (ws://127\.0\.0\.1:\d+/chat)$";
+
+    /// <summary>Starting a .NET process (an actor system, Kestrel) on a loaded 2-core machine, or waiting for one to see something.</summary>
+    private static readonly TimeSpan ProcessBound = TimeSpan.FromSeconds(60);
+
+    private readonly ITestOutputHelper _output;
+
+    public ChatProcessTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public async Task TwoClients_PostArrives_KilledClientLeaves_StoppedServerIsALostConnection()
+    {
+        using var server = SampleProcess.Start(_output, "server", Server, "--urls", "http://127.0.0.1:0");
+        using var alice = await JoinAsync(server, "alice");
+        using var bob = await JoinAsync(server, "bob");
+        await alice.WaitForLineAsync(@"^\* bob joined$", ProcessBound);
+
+        await alice.WriteLineAsync("hello from alice");
+        await bob.WaitForLineAsync(@"^\[\d\d:\d\d:\d\d\] alice: hello from alice$", ProcessBound);
+
+        bob.Kill();
+        await alice.WaitForLineAsync(@"^\* bob left$", ProcessBound);
+        await server.WaitForLineAsync("bob left; 1 online", ProcessBound); // learnt from the proxy's Terminated
+
+        server.Terminate();
+        await alice.WaitForLineAsync("^lost connection to the server: ClosedByPeer: ", ProcessBound);
+        await alice.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+        Assert.Equal(3, alice.Process.ExitCode);
+        await server.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(0, server.Process.ExitCode); // SIGTERM is a clean stop
+            await server.WaitForLineAsync("chat server stopped$", ProcessBound);
+        }
+    }
+
+    [Fact]
+    public async Task Client_ScriptedInput_CommandsWork_EndOfInputLeavesCleanlyWithExitZero()
+    {
+        using var server = SampleProcess.Start(_output, "server", Server, "--urls", "http://127.0.0.1:0");
+        using var alice = await JoinAsync(server, "alice");
+
+        await alice.WriteLineAsync("/nick ally");
+        await alice.WriteLineAsync("   ");
+        await alice.WriteLineAsync("/who");
+        alice.Process.StandardInput.Close();
+
+        await alice.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+        Assert.Equal(0, alice.Process.ExitCode);
+        await alice.WaitForLineAsync(@"^\* alice is now ally$", ProcessBound);
+        await alice.WaitForLineAsync("^! not posted: empty message", ProcessBound);
+        await alice.WaitForLineAsync(@"^online \(1\): ally$", ProcessBound);
+        await server.WaitForLineAsync("ally left; 0 online", ProcessBound);
+        Assert.DoesNotContain("lost connection", alice.Output);
+    }
+
+    [Fact]
+    public async Task Client_NoServer_ExitsTwoSayingItCannotConnect()
+    {
+        var port = FreePort();
+        using var client = SampleProcess.Start(_output, "client", Client, "--url", $"ws://127.0.0.1:{port}/chat");
+
+        await client.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+
+        Assert.Equal(2, client.Process.ExitCode);
+        await client.WaitForLineAsync($"^cannot connect to ws://127.0.0.1:{port}/chat: ", ProcessBound);
+    }
+
+    /// <summary>Starts a client for <paramref name="nick"/> against the server (once it listens) and waits for its welcome.</summary>
+    private async Task<SampleProcess> JoinAsync(SampleProcess server, string nick)
+    {
+        var url = (await server.WaitForLineAsync(ListeningOn, ProcessBound)).Groups[1].Value;
+        var client = SampleProcess.Start(_output, nick, Client, "--url", url, "--nick", nick);
+        try
+        {
+            await client.WaitForLineAsync($"^connected to {Regex.Escape(url)} as {nick}$", ProcessBound);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
