@@ -21,6 +21,8 @@ internal static class WormholeServer
     /// <summary>What one flooded message costs the server's handler.</summary>
     public static readonly TimeSpan FloodWork = TimeSpan.FromMicroseconds(20);
 
+    private static string? LastLookupError;
+
     public static async Task<int> RunAsync(bool flood)
     {
         var system = ActorSystem.Create("server", Config.Quiet);
@@ -70,6 +72,7 @@ internal static class WormholeServer
             reply["proxies"] = portals.Sum(p => (long)p.Counters.Proxies);
             reply["dropped"] = portals.Sum(p => p.Counters.Dropped);
             reply["inboxes"] = inboxes.Count;
+            reply["lookupError"] = LastLookupError;
             switch (command)
             {
                 case "portals" or "gc-portals":
@@ -104,8 +107,9 @@ internal static class WormholeServer
         {
             // a client of another workload
         }
-        catch (PortalClosedException)
+        catch (Exception e)
         {
+            LastLookupError = e.Message;
         }
     }
 

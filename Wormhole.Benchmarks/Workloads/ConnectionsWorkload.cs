@@ -104,11 +104,11 @@ internal static class ConnectionsWorkload
     private static async Task WaitFor(ChildServer server, string counter, long value)
     {
         var clock = Stopwatch.StartNew();
-        while ((await server.CommandAsync("portals")).GetProperty(counter).GetInt64() != value)
+        while ((await server.CommandAsync("portals")) is var stats && stats.GetProperty(counter).GetInt64() != value)
         {
-            if (clock.Elapsed > Clients.Bound)
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
             {
-                throw new TimeoutException($"the server's {counter} did not reach {value}");
+                throw new TimeoutException($"the server's {counter} did not reach {value}: {stats}");
             }
 
             await Task.Delay(50);
