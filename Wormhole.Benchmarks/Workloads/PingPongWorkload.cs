@@ -20,7 +20,7 @@ internal static class PingPongWorkload
 
     public static async Task RunAsync(Report report, bool quick)
     {
-        var roundTrips = quick ? 8_000L : 160_000L;
+        var roundTrips = quick ? 4_000L : 30_000L;
         var rates = Clients.ToDictionary(n => n, _ => new Dictionary<string, double>());
 
         await using (var server = await ChildServer.StartAsync("wormhole"))
@@ -35,7 +35,7 @@ internal static class PingPongWorkload
                     return i => echo.Tell(new Ping { Body = Small.Make(i), ReplyTo = replyTo });
                 };
                 var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
-                await Measure(report, name, rates, roundTrips, n => RunClientsAsync(system, n, roundTrips / n, sender));
+                await Measure(report, name, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
                 await Harness.Clients.CloseAsync(system, nexus);
             }
         }
@@ -44,13 +44,13 @@ internal static class PingPongWorkload
         {
             var (system, echo) = await Harness.Clients.AkkaRemoteAsync(server, "echo");
             Func<IActorRef, Action<long>> sender = self => i => echo.Tell(Small.Make(i), self);
-            await Measure(report, Systems.AkkaRemote, rates, roundTrips, n => RunClientsAsync(system, n, roundTrips / n, sender));
+            await Measure(report, Systems.AkkaRemote, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
             await system.Terminate();
         }
 
         await using (var server = await ChildServer.StartAsync("raw"))
         {
-            await Measure(report, Systems.RawSocket, rates, roundTrips * 4, n => Task.Run(() => Raw(server.Port, n * Window, roundTrips * 4)));
+            await Measure(report, Systems.RawSocket, rates, roundTrips * 4, (n, count) => Task.Run(() => Raw(server.Port, n * Window, count)));
         }
 
         foreach (var n in Clients)
@@ -59,13 +59,13 @@ internal static class PingPongWorkload
         }
     }
 
-    private static async Task Measure(Report report, string system, Dictionary<int, Dictionary<string, double>> rates, long roundTrips, Func<int, Task<TimeSpan>> run)
+    private static async Task Measure(Report report, string system, Dictionary<int, Dictionary<string, double>> rates, long roundTrips, Func<int, long, Task<TimeSpan>> run)
     {
-        await run(4); // warm-up
+        await run(4, roundTrips / 4); // warm-up
         var runs = new List<Dictionary<string, object?>>();
         foreach (var n in Clients)
         {
-            var elapsed = await run(n);
+            var elapsed = await run(n, roundTrips);
             var rate = 2 * (roundTrips / n * n) / elapsed.TotalSeconds;
             rates[n][system] = rate;
             runs.Add(new() { ["clients"] = n, ["window"] = Window, ["roundTrips"] = roundTrips / n * n, ["seconds"] = Math.Round(elapsed.TotalSeconds, 3), ["msgsPerSec"] = Math.Round(rate) });
