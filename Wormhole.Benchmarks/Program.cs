@@ -21,8 +21,11 @@ internal static class Program
         ["flood"] = FloodWorkload.RunAsync,
     };
 
+    /// <summary><c>--only-wormhole</c>: tell runs the Wormhole systems alone, without peers or targets (for a profiler).</summary>
+    public static bool OnlyWormhole { get; private set; }
+
     private static string Usage => $"""
-        usage: Wormhole.Benchmarks <workload>... [--quick]     workloads: {string.Join(", ", Workloads.Keys)}, or all
+        usage: Wormhole.Benchmarks <workload>... [--quick] [--only-wormhole]     workloads: {string.Join(", ", Workloads.Keys)}, or all
                Wormhole.Benchmarks serve <wormhole [--flood]|akka|raw>   (the server side, started by the above)
         """;
 
@@ -40,7 +43,8 @@ internal static class Program
         }
 
         var quick = args.Contains("--quick");
-        var names = args.Where(a => a != "--quick").SelectMany(a => a == "all" ? Workloads.Keys.ToArray() : new[] { a }).ToList();
+        OnlyWormhole = args.Contains("--only-wormhole");
+        var names = args.Where(a => a is not "--quick" and not "--only-wormhole").SelectMany(a => a == "all" ? Workloads.Keys.ToArray() : new[] { a }).ToList();
         if (names.Count == 0 || names.Any(n => !Workloads.ContainsKey(n)))
         {
             return Fail();

@@ -10,11 +10,15 @@ internal static class Clients
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
     /// <summary>A fresh actor system and nexus with one portal to the server over <paramref name="conduit"/>.</summary>
-    public static async Task<(ActorSystem System, Nexus Nexus, Portal Portal)> WormholeAsync(Conduit conduit, NexusOptions? options = null)
+    public static Task<(ActorSystem System, Nexus Nexus, Portal Portal)> WormholeAsync(Conduit conduit, NexusOptions? options = null) =>
+        WormholeAsync(_ => conduit, options);
+
+    /// <summary>As above, with a conduit made for the client's actor system.</summary>
+    public static async Task<(ActorSystem System, Nexus Nexus, Portal Portal)> WormholeAsync(Func<ActorSystem, Conduit> conduit, NexusOptions? options = null)
     {
         var system = ActorSystem.Create("client", Config.Quiet);
         var nexus = Nexus.Create(system, options);
-        var portal = await nexus.ConnectAsync(conduit).WaitAsync(Bound);
+        var portal = await nexus.ConnectAsync(conduit(system)).WaitAsync(Bound);
         return (system, nexus, portal);
     }
 

@@ -26,16 +26,21 @@ internal static class TellWorkload
 
         await using (var server = await ChildServer.StartAsync("wormhole"))
         {
-            foreach (var webSocket in new[] { false, true })
+            var variants = new (string Name, Func<ActorSystem, Wormhole.Streams.Conduit> Conduit)[]
             {
-                var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket));
+                (Systems.WormholeTcp, _ => Clients.Conduit(server, webSocket: false)),
+                (Systems.WormholeWebSocket, _ => Clients.Conduit(server, webSocket: true)),
+                (Systems.WormholeTcpBatched, system => BatchedTcpConduit.Create(system, "127.0.0.1", server.Port)),
+            };
+            foreach (var (name, conduit) in variants)
+            {
+                var (system, nexus, portal) = await Clients.WormholeAsync(conduit);
                 var sink = await portal.LookupAsync<Small>("sink");
                 var begin = await portal.LookupAsync<Begin>("sink-begin");
                 await Wormhole(system, begin, sink, warmup);
                 var allocated = GC.GetTotalAllocatedBytes(precise: false);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var elapsed = await Wormhole(system, begin, sink, total);
-                var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
                 rates[name] = total / elapsed.TotalSeconds;
                 report.Emit("tell", name, new()
                 {
@@ -48,6 +53,11 @@ internal static class TellWorkload
                 });
                 await Clients.CloseAsync(system, nexus);
             }
+        }
+
+        if (Program.OnlyWormhole)
+        {
+            return; // profiling the Wormhole path alone
         }
 
         await using (var server = await ChildServer.StartAsync("akka"))

@@ -19,7 +19,7 @@ public sealed class QuickBenchmarkTests
 
     private static readonly Dictionary<string, string[]> ExpectedSystems = new()
     {
-        ["tell"] = ["wormhole-tcp", "wormhole-ws", "akka-remote", "raw-socket"],
+        ["tell"] = ["wormhole-tcp", "wormhole-ws", "wormhole-tcp batched-writes (experiment)", "akka-remote", "raw-socket"],
         ["ping-pong"] = ["wormhole-tcp", "wormhole-ws", "akka-remote", "raw-socket"],
         ["ask"] = ["wormhole-tcp reply-port", "wormhole-tcp sender", "wormhole-ws reply-port", "wormhole-ws sender", "akka-remote", "raw-socket"],
         ["refs"] = ["wormhole-tcp"],
