@@ -64,6 +64,8 @@ internal static class ServerConsole
             ["workingSet"] = process.WorkingSet64,
             ["managed"] = GC.GetTotalMemory(false),
             ["received"] = Interlocked.Read(ref Received),
+            ["allocated"] = GC.GetTotalAllocatedBytes(precise: false),
+            ["cpuMs"] = process.TotalProcessorTime.TotalMilliseconds,
         };
     }
 }

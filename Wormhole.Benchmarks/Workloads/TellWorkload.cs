@@ -40,7 +40,9 @@ internal static class TellWorkload
                 await Wormhole(system, begin, sink, warmup);
                 var allocated = GC.GetTotalAllocatedBytes(precise: false);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var serverBefore = await server.CommandAsync("stats");
                 var elapsed = await Wormhole(system, begin, sink, total);
+                var serverCost = ServerCost(serverBefore, await server.CommandAsync("stats"), total);
                 rates[name] = total / elapsed.TotalSeconds;
                 report.Emit("tell", name, new()
                 {
@@ -49,6 +51,8 @@ internal static class TellWorkload
                     ["msgsPerSec"] = rates[name],
                     ["senderAllocBytesPerMsg"] = (GC.GetTotalAllocatedBytes(false) - allocated) / (double)total,
                     ["senderCpuUsPerMsg"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / total,
+                    ["receiverAllocBytesPerMsg"] = serverCost.AllocPerMsg,
+                    ["receiverCpuUsPerMsg"] = serverCost.CpuUsPerMsg,
                     ["frames"] = portal.Counters.FramesOut,
                 });
                 await Clients.CloseAsync(system, nexus);
@@ -64,22 +68,53 @@ internal static class TellWorkload
         {
             var (system, sink) = await Clients.AkkaRemoteAsync(server, "sink");
             await AkkaRemote(system, sink, warmup);
+            var allocated = GC.GetTotalAllocatedBytes(precise: false);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var serverBefore = await server.CommandAsync("stats");
             var elapsed = await AkkaRemote(system, sink, total);
+            var serverCost = ServerCost(serverBefore, await server.CommandAsync("stats"), total);
             rates[Systems.AkkaRemote] = total / elapsed.TotalSeconds;
-            report.Emit("tell", Systems.AkkaRemote, new() { ["messages"] = total, ["seconds"] = elapsed.TotalSeconds, ["msgsPerSec"] = rates[Systems.AkkaRemote] });
+            report.Emit("tell", Systems.AkkaRemote, new()
+            {
+                ["messages"] = total,
+                ["seconds"] = elapsed.TotalSeconds,
+                ["msgsPerSec"] = rates[Systems.AkkaRemote],
+                ["senderAllocBytesPerMsg"] = (GC.GetTotalAllocatedBytes(false) - allocated) / (double)total,
+                ["senderCpuUsPerMsg"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / total,
+                ["receiverAllocBytesPerMsg"] = serverCost.AllocPerMsg,
+                ["receiverCpuUsPerMsg"] = serverCost.CpuUsPerMsg,
+            });
             await system.Terminate();
         }
 
         await using (var server = await ChildServer.StartAsync("raw"))
         {
             await Task.Run(() => Raw(server.Port, warmup));
+            var allocated = GC.GetTotalAllocatedBytes(precise: false);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var serverBefore = await server.CommandAsync("stats");
             var elapsed = await Task.Run(() => Raw(server.Port, total * 4));
+            var serverCost = ServerCost(serverBefore, await server.CommandAsync("stats"), total * 4);
             rates[Systems.RawSocket] = total * 4 / elapsed.TotalSeconds;
-            report.Emit("tell", Systems.RawSocket, new() { ["messages"] = total * 4, ["seconds"] = elapsed.TotalSeconds, ["msgsPerSec"] = rates[Systems.RawSocket] });
+            report.Emit("tell", Systems.RawSocket, new()
+            {
+                ["messages"] = total * 4,
+                ["seconds"] = elapsed.TotalSeconds,
+                ["msgsPerSec"] = rates[Systems.RawSocket],
+                ["senderAllocBytesPerMsg"] = (GC.GetTotalAllocatedBytes(false) - allocated) / (double)(total * 4),
+                ["senderCpuUsPerMsg"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / (total * 4),
+                ["receiverAllocBytesPerMsg"] = serverCost.AllocPerMsg,
+                ["receiverCpuUsPerMsg"] = serverCost.CpuUsPerMsg,
+            });
         }
 
         Compare(report, "tell", rates, "msgs/s");
     }
+
+    /// <summary>What the server process spent per message between two <c>stats</c> replies (allocations, CPU time).</summary>
+    private static (double AllocPerMsg, double CpuUsPerMsg) ServerCost(System.Text.Json.JsonElement before, System.Text.Json.JsonElement after, long messages) =>
+        ((after.GetProperty("allocated").GetInt64() - before.GetProperty("allocated").GetInt64()) / (double)messages,
+         (after.GetProperty("cpuMs").GetDouble() - before.GetProperty("cpuMs").GetDouble()) * 1000 / messages);
 
     /// <summary>Table rows and the two targets (≥ 2× Akka.Remote, ≥ 50% of the raw socket) for a throughput workload.</summary>
     public static void Compare(Report report, string workload, Dictionary<string, double> rates, string unit)
