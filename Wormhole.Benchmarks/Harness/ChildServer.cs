@@ -22,6 +22,8 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     public string Endpoint { get; private set; } = "";
 
+    public int ProcessId => _process.Id;
+
     public int Port => int.Parse(Endpoint[(Endpoint.LastIndexOf(':') + 1)..]);
 
     /// <summary>Extra <c>key value</c> lines the server printed before listening (e.g. <c>websocket ws://…</c>).</summary>

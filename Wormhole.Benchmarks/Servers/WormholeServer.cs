@@ -71,6 +71,7 @@ internal static class WormholeServer
             reply["publications"] = portals.Sum(p => (long)p.Counters.Publications);
             reply["proxies"] = portals.Sum(p => (long)p.Counters.Proxies);
             reply["dropped"] = portals.Sum(p => p.Counters.Dropped);
+            reply["framesIn"] = portals.Sum(p => p.Counters.FramesIn);
             reply["inboxes"] = inboxes.Count;
             reply["lookupError"] = LastLookupError;
             switch (command)

@@ -97,6 +97,12 @@ internal static class ConnectionsWorkload
         }
 
         report.Emit("connections", Systems.WormholeWebSocket, new() { ["runs"] = runs });
+        if (Environment.GetEnvironmentVariable("WORMHOLE_BENCH_PAUSE_SECONDS") is { } pause && int.TryParse(pause, out var seconds))
+        {
+            // For a heap snapshot of the server with every portal open: dotnet-gcdump collect -p <pid>.
+            Console.WriteLine($"paused {seconds} s; server pid {server.ProcessId}");
+            await Task.Delay(TimeSpan.FromSeconds(seconds));
+        }
         await nexus.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { });
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
     }

@@ -31,6 +31,7 @@ internal static class RefsWorkload
         var allocPerMsg = (GC.GetTotalAllocatedBytes(false) - allocated) / (double)total;
         var rate = total / elapsed.TotalSeconds;
         var clientPublications = portal.Counters.Publications;
+        var clientFramesOut = portal.Counters.FramesOut;
         var serverAfter = await server.CommandAsync("portals");
 
         foreach (var actor in actors)
@@ -38,8 +39,10 @@ internal static class RefsWorkload
             system.Stop(actor);
         }
 
-        var serverProxiesAfterStop = await Settle(server, "proxies");
+        var (serverProxiesAfterStop, drain) = await Drain(server, "proxies", TimeSpan.FromSeconds(quick ? 5 : 10));
+        var releasedPerSecond = (serverAfter.GetProperty("proxies").GetInt64() - serverProxiesAfterStop) / drain.TotalSeconds;
         var clientPublicationsAfterStop = portal.Counters.Publications;
+        var serverEnd = await server.CommandAsync("portals");
         report.Emit("refs", Systems.WormholeTcp, new()
         {
             ["messages"] = total,
@@ -50,12 +53,16 @@ internal static class RefsWorkload
             ["serverProxies"] = serverAfter.GetProperty("proxies").GetInt64(),
             ["clientPublicationsAfterActorsStopped"] = clientPublicationsAfterStop,
             ["serverProxiesAfterActorsStopped"] = serverProxiesAfterStop,
+            ["secondsWatchedAfterActorsStopped"] = drain.TotalSeconds,
+            ["clientFramesOutAfterActorsStopped"] = portal.Counters.FramesOut - clientFramesOut,
+            ["serverFramesInAfterActorsStopped"] = serverEnd.GetProperty("framesIn").GetInt64() - serverAfter.GetProperty("framesIn").GetInt64(),
+            ["serverProxiesFreedPerSecAfterActorsStopped"] = releasedPerSecond,
         });
         report.Row(
             "refs",
             Systems.WormholeTcp,
             $"{Report.Rate(rate)} msgs/s, each with a fresh ActorRef; held after the run: {clientPublications:N0} client publications, " +
-            $"{serverAfter.GetProperty("proxies").GetInt64():N0} server proxies (after the actors stopped: {clientPublicationsAfterStop:N0} / {serverProxiesAfterStop:N0})",
+            $"{serverAfter.GetProperty("proxies").GetInt64():N0} server proxies (after the actors stopped: {clientPublicationsAfterStop:N0} / {serverProxiesAfterStop:N0} {drain.TotalSeconds:0.0} s later, {releasedPerSecond:N0} proxies freed/s)",
             "n/a",
             "n/a");
         report.Note(
@@ -72,24 +79,20 @@ internal static class RefsWorkload
             count,
             TellWorkload.Window);
 
-    /// <summary>The server's count once it has stopped changing (Terminated frames still arriving).</summary>
-    private static async Task<long> Settle(ChildServer server, string counter)
+    /// <summary>Polls the server's count until it reaches 0 or <paramref name="limit"/> passes; returns the last count and the time.</summary>
+    private static async Task<(long Count, TimeSpan Took)> Drain(ChildServer server, string counter, TimeSpan limit)
     {
-        var last = -1L;
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        while (true)
         {
             var now = (await server.CommandAsync("portals")).GetProperty(counter).GetInt64();
-            if (now == last)
+            if (now == 0 || clock.Elapsed >= limit)
             {
-                return now;
+                return (now, clock.Elapsed);
             }
 
-            last = now;
-            await Task.Delay(500);
+            await Task.Delay(250);
         }
-
-        return last;
     }
 
     private sealed class Inbox : UntypedActor
