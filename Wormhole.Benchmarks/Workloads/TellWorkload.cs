@@ -30,7 +30,6 @@ internal static class TellWorkload
             {
                 (Systems.WormholeTcp, _ => Clients.Conduit(server, webSocket: false)),
                 (Systems.WormholeWebSocket, _ => Clients.Conduit(server, webSocket: true)),
-                (Systems.WormholeTcpBatched, system => BatchedTcpConduit.Create(system, "127.0.0.1", server.Port)),
             };
             foreach (var (name, conduit) in variants)
             {
