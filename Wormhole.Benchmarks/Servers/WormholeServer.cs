@@ -72,7 +72,7 @@ internal static class WormholeServer
             reply["proxies"] = portals.Sum(p => (long)p.Counters.Proxies);
             reply["dropped"] = portals.Sum(p => p.Counters.Dropped);
             reply["framesIn"] = portals.Sum(p => p.Counters.FramesIn);
-            reply["inboxes"] = inboxes.Count;
+            reply["inboxes"] = inboxes.Keys.Count(p => p.IsOpen);
             reply["lookupError"] = LastLookupError;
             switch (command)
             {
@@ -103,6 +103,10 @@ internal static class WormholeServer
         try
         {
             inboxes[portal] = await portal.LookupAsync<Small>("inbox");
+            if (!portal.IsOpen)
+            {
+                inboxes.TryRemove(portal, out _); // it closed while the lookup's continuation was on its way
+            }
         }
         catch (PublicationNotFoundException)
         {
