@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Akka.Actor;
+using Wormhole.Benchmarks.Contracts;
+using Wormhole.Benchmarks.Harness;
+using Wormhole.Benchmarks.Servers;
+using Wormhole.Reactive;
+
+namespace Wormhole.Benchmarks.Workloads;
+
+/// <summary>
+/// Sequential request/response: one request at a time, each timed from the call to the reply in hand. Figures: p50 and
+/// p99 latency and round trips per second. Wormhole in both ask forms — a <see cref="ReplyPort{T}"/> in the message
+/// (<c>reply-port</c>) and Akka's sender-based ask through a proxy (<c>sender</c>) — against Akka.Remote's <c>Ask</c> and a raw socket round trip.
+/// </summary>
+internal static class AskWorkload
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static async Task RunAsync(Report report, bool quick)
+    {
+        var count = quick ? 500 : 5_000;
+        var results = new Dictionary<string, (double P50, double P99, double Rate)>();
+
+        await using (var server = await ChildServer.StartAsync("wormhole"))
+        {
+            foreach (var webSocket in new[] { false, true })
+            {
+                var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket));
+                var query = await portal.LookupAsync<Query>("query");
+                var replier = await portal.LookupAsync<Small>("replier");
+                var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
+                results[name + " reply-port"] = await Measure(report, name + " reply-port", count, i => query.Ask<Small>(port => new Query { Body = Small.Make(i), Reply = port }, Timeout));
+                results[name + " sender"] = await Measure(report, name + " sender", count, i => replier.Ask<Small>(Small.Make(i), Timeout));
+                report.Note($"ask {name}: client portal after the runs: {portal.Counters}");
+                await Clients.CloseAsync(system, nexus);
+            }
+        }
+
+        await using (var server = await ChildServer.StartAsync("akka"))
+        {
+            var (system, echo) = await Clients.AkkaRemoteAsync(server, "echo");
+            results[Systems.AkkaRemote] = await Measure(report, Systems.AkkaRemote, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
+            await system.Terminate();
+        }
+
+        await using (var server = await ChildServer.StartAsync("raw"))
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync("127.0.0.1", server.Port);
+            var writer = new RawSocket.FrameWriter(socket);
+            var reader = new RawSocket.FrameReader(socket);
+            writer.Write(new Small { Id = RawSocket.EchoMode });
+            writer.Flush();
+            results[Systems.RawSocket] = await Task.Run(() => Measure(report, Systems.RawSocket, count, i =>
+            {
+                writer.Write(Small.Make(i));
+                writer.Flush();
+                Small? reply = null;
+                while (reply is null && reader.ReadBatch(frame => reply = ProtoBuf.Serializer.Deserialize<Small>(frame)) > 0)
+                {
+                }
+
+                return Task.FromResult(reply!);
+            }));
+        }
+
+        var akka = results[Systems.AkkaRemote];
+        var raw = results[Systems.RawSocket];
+        foreach (var (system, r) in results)
+        {
+            report.Row(
+                "ask",
+                system,
+                $"p50 {Report.Ms(r.P50)}, p99 {Report.Ms(r.P99)}, {Report.Rate(r.Rate)} round trips/s",
+                $"p50 {Report.Ratio(r.P50, akka.P50)}, rate {Report.Ratio(r.Rate, akka.Rate)}",
+                $"p50 {Report.Ratio(r.P50, raw.P50)}, rate {Report.Ratio(r.Rate, raw.Rate)}");
+        }
+
+        foreach (var (system, r) in results.Where(r => r.Key.StartsWith("wormhole", StringComparison.Ordinal)))
+        {
+            report.Target($"ask {system} p50 ≤ akka-remote p50", r.P50 <= akka.P50, $"{Report.Ms(r.P50)} vs {Report.Ms(akka.P50)}");
+        }
+    }
+
+    private static async Task<(double P50, double P99, double Rate)> Measure(Report report, string system, int count, Func<long, Task<Small>> ask)
+    {
+        for (var i = 0; i < Math.Min(count, 500); i++)
+        {
+            await ask(i); // warm-up
+        }
+
+        var latencies = new double[count];
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var reply = await ask(i);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (reply.Id != i)
+            {
+                throw new InvalidOperationException($"{system}: asked {i}, got the reply to {reply.Id}");
+            }
+        }
+
+        var rate = count / total.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        var p50 = latencies[count / 2];
+        var p99 = latencies[Math.Min(count - 1, (int)(count * 0.99))];
+        report.Emit("ask", system, new() { ["asks"] = count, ["p50Ms"] = p50, ["p99Ms"] = p99, ["roundTripsPerSec"] = rate });
+        return (p50, p99, rate);
+    }
+}

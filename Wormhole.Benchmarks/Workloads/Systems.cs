@@ -1,0 +1,10 @@
+namespace Wormhole.Benchmarks.Workloads;
+
+/// <summary>The names each JSON line carries in <c>system</c>.</summary>
+internal static class Systems
+{
+    public const string WormholeTcp = "wormhole-tcp";
+    public const string WormholeWebSocket = "wormhole-ws";
+    public const string AkkaRemote = "akka-remote";
+    public const string RawSocket = "raw-socket";
+}
