@@ -7,7 +7,8 @@ namespace Wormhole.Streams.Transmaterialization;
 
 /// <summary>
 /// Walks a message type's protobuf members (fields, collections, nested and <c>[ProtoInclude]</c> subtypes):
-/// finds every <c>ActorRef&lt;T&gt;</c> / <c>ReplyPort&lt;T&gt;</c> type inside, and the first untyped <see cref="IActorRef"/>, named by its field.
+/// finds every <c>ActorRef&lt;T&gt;</c> / <c>ReplyPort&lt;T&gt;</c> type inside, and the first member that cannot cross a portal
+/// (an untyped <see cref="IActorRef"/>, or an array other than <c>byte[]</c>), named by its field.
 /// </summary>
 internal static class MessageTypeCheck
 {
@@ -36,9 +37,12 @@ internal static class MessageTypeCheck
             return null;
         }
 
-        if (type.IsArray)
+        if (type.IsArray && type != typeof(byte[]))
         {
-            return Find(type.GetElementType()!, where + "[]", seen, references);
+            // protobuf-net builds a new array for every run of a repeated field: a peer that splits one array into many
+            // runs makes the decoder allocate quadratically. Lists grow in place.
+            var element = type.GetElementType()!;
+            return $"{where} is an array ({element.Name}[]), which a peer can make the decoder copy once per element: use List<{element.Name}>.";
         }
 
         if (type.IsGenericType)
