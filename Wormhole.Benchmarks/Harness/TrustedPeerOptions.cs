@@ -14,6 +14,7 @@ internal static class TrustedPeerOptions
         MaxInboundFramesPerSecond = 5_000_000,
         MaxInboundBytesPerSecond = 1024 * 1024 * 1024,
         MaxOutboundFrames = 100_000,
+        MaxOutboundBytes = 256L * 1024 * 1024,
         MaxPublications = 1_000_000,
         MaxProxies = 1_000_000,
         MaxPendingReplies = 100_000,

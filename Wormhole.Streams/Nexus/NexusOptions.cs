@@ -27,7 +27,13 @@ public sealed record NexusOptions
     /// <summary>Frames queued for a peer that does not read; past it <see cref="OutboundOverflow"/> applies. Default 10,000.</summary>
     public int MaxOutboundFrames { get; init; } = 10_000;
 
-    /// <summary>What happens when <see cref="MaxOutboundFrames"/> are queued. Default <see cref="OutboundOverflowPolicy.FailPortal"/>.</summary>
+    /// <summary>
+    /// Bytes of messages queued for a peer that does not read (payloads plus a small overhead per frame); past it
+    /// <see cref="OutboundOverflow"/> applies. Default 16 MiB.
+    /// </summary>
+    public long MaxOutboundBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>What happens when <see cref="MaxOutboundFrames"/> or <see cref="MaxOutboundBytes"/> are queued. Default <see cref="OutboundOverflowPolicy.FailPortal"/>.</summary>
     public OutboundOverflowPolicy OutboundOverflow { get; init; } = OutboundOverflowPolicy.FailPortal;
 
     /// <summary>Actors this side publishes on one portal at once: named, anonymous and reply ports. Default 10,000.</summary>
@@ -65,6 +71,7 @@ public sealed record NexusOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero, nameof(HandshakeTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(IdleTimeout, TimeSpan.FromMilliseconds(300), nameof(IdleTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutboundFrames, 1, nameof(MaxOutboundFrames));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutboundBytes, MaxFrameBytes, nameof(MaxOutboundBytes));
         if (!Enum.IsDefined(OutboundOverflow))
         {
             throw new ArgumentOutOfRangeException(nameof(OutboundOverflow), OutboundOverflow, "not a defined policy");

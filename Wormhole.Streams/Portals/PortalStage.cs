@@ -64,6 +64,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         private readonly NexusOptions _options;
         private readonly PayloadModel _payloads;
         private readonly Queue<Frame> _outbound = new();
+        private long _outboundBytes;
         private StageActor? _self;
         private ExtendedActorSystem? _system;
         private bool _open;
@@ -144,6 +145,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         {
             if (_outbound.TryDequeue(out var frame))
             {
+                _outboundBytes -= QueuedBytes(frame);
                 PushOut(frame);
             }
         }
@@ -154,9 +156,13 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
             Push(_stage.Out, frame);
         }
 
+        /// <summary>What a queued frame holds on to, roughly: its payload and a fixed overhead.</summary>
+        private static long QueuedBytes(Frame frame) => 64 + (frame is Deliver deliver ? deliver.Payload?.Length ?? 0 : 0);
+
         /// <summary>
-        /// Queues a frame for the peer. Past <see cref="NexusOptions.MaxOutboundFrames"/> the policy applies: fail the portal,
-        /// or drop the message (control frames still queue, up to twice the bound, so lifetimes stay right).
+        /// Queues a frame for the peer. Past <see cref="NexusOptions.MaxOutboundFrames"/> or <see cref="NexusOptions.MaxOutboundBytes"/>
+        /// the policy applies: fail the portal, or drop the message (control frames still queue, up to twice the bounds, so
+        /// lifetimes stay right).
         /// </summary>
         private void Send(Frame frame)
         {
@@ -169,25 +175,35 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
             {
                 PushOut(frame);
             }
-            else if (_outbound.Count < _options.MaxOutboundFrames)
+            else if (_outbound.Count < _options.MaxOutboundFrames && _outboundBytes < _options.MaxOutboundBytes)
             {
-                _outbound.Enqueue(frame);
+                Enqueue(frame);
             }
             else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && frame is Deliver deliver)
             {
                 Counters.Drop();
                 Log.Warning(
-                    "Portal {0}: dropped a message for remote id {1}: {2:N0} frames are queued for a peer that does not read (MaxOutboundFrames; {3:N0} dropped so far)",
-                    _portal.Id, deliver.Target, _outbound.Count, Counters.Dropped);
+                    "Portal {0}: dropped a message for remote id {1}: {2:N0} frames ({3:N0} bytes) are queued for a peer that does not read (MaxOutboundFrames / MaxOutboundBytes; {4:N0} dropped so far)",
+                    _portal.Id, deliver.Target, _outbound.Count, _outboundBytes, Counters.Dropped);
             }
-            else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && _outbound.Count < 2 * _options.MaxOutboundFrames)
+            else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && _outbound.Count < 2 * _options.MaxOutboundFrames && _outboundBytes < 2 * _options.MaxOutboundBytes)
             {
-                _outbound.Enqueue(frame);
+                Enqueue(frame);
             }
-            else
+            else if (_outbound.Count >= _options.MaxOutboundFrames)
             {
                 Close(PortalCloseKind.LimitExceeded, $"MaxOutboundFrames: the outbound buffer of {_options.MaxOutboundFrames:N0} frames is full: the peer does not read", "MaxOutboundFrames");
             }
+            else
+            {
+                Close(PortalCloseKind.LimitExceeded, $"MaxOutboundBytes: {_outboundBytes:N0} bytes are queued for a peer that does not read (limit {_options.MaxOutboundBytes:N0})", "MaxOutboundBytes");
+            }
+        }
+
+        private void Enqueue(Frame frame)
+        {
+            _outbound.Enqueue(frame);
+            _outboundBytes += QueuedBytes(frame);
         }
 
         /// <summary>Closes a portal whose peer has been silent past the idle timeout; sends a keep-alive when this side has been.</summary>
@@ -253,6 +269,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
             }
 
             _outbound.Clear();
+            _outboundBytes = 0;
             if (last is not null && !IsClosed(_stage.Out))
             {
                 ScheduleOnce(ClosingTimer, TimeSpan.FromSeconds(1)); // a peer that does not read cannot hold us open

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Wormhole.Reactive;
+using Wormhole.Streams;
+using Wormhole.Tests.Streams;
+using Wormhole.Tests.Support;
+
+namespace Wormhole.Tests.Security;
+
+/// <summary>The server decides about each connection before its portal opens: reject it, or accept it with its own actors and limits.</summary>
+public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+{
+    private RemoteSide _server = null!;
+    private Nexus _client = null!;
+
+    public Task InitializeAsync()
+    {
+        _server = RemoteSide.Create("admission-server");
+        _server.Nexus.Publish("echo", ActorRef<Ping>.From(CreateTestProbe(_server.System).Ref));
+        _client = Nexus.Create(Sys);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WebSocket_AdmissionSeesTheRequest_AdminsGetTheAdminActor_OthersDoNot_BannedAreRefusedWith403()
+    {
+        var admin = CreateTestProbe(_server.System);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.UseWebSockets();
+        app.MapWormhole("/ws", _server.Nexus, context => ValueTask.FromResult(context.Request.Headers["X-Role"].ToString() switch
+        {
+            "banned" => PortalAdmission.Reject("banned users may not connect"),
+            "admin" => PortalAdmission.Accept().Publish("admin", ActorRef<Ping>.From(admin.Ref)),
+            _ => PortalAdmission.Accept(),
+        }));
+        await app.StartAsync().WaitAsync(Bounds.Long);
+        var uri = app.WebSocketUri();
+        Conduit As(string role) => Conduit.WebSocket(uri, options => options.SetRequestHeader("X-Role", role));
+
+        var adminPortal = await _client.ConnectAsync(As("admin")).WaitAsync(Bounds.Long);
+        var userPortal = await _client.ConnectAsync(As("user")).WaitAsync(Bounds.Long);
+        var refused = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(As("banned")).WaitAsync(Bounds.Long));
+
+        var adminActor = await adminPortal.LookupAsync<Ping>("admin").WaitAsync(Bounds.Long); // visible from the first frame
+        adminActor.Tell(new Ping { N = 1 });
+        Assert.Equal(1, (await admin.ExpectMsgAsync<Ping>(Bounds.Long)).N);
+        await Assert.ThrowsAsync<PublicationNotFoundException>(() => userPortal.LookupAsync<Ping>("admin").WaitAsync(Bounds.Long));
+        await userPortal.LookupAsync<Ping>("echo").WaitAsync(Bounds.Long); // nexus-wide names still reach everyone
+        Assert.Contains("403", refused.Message);
+        await app.StopAsync().WaitAsync(Bounds.Long);
+    }
+
+    [Fact]
+    public async Task Tcp_AdmissionSeesThePeersAddress_RejectedConnectionsGetNoPortal_AcceptedOnesTheirOwnLimits()
+    {
+        var decisions = 0;
+        var seen = new List<EndPoint>();
+        await using var listener = await _server.Nexus.ListenTcpAsync(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            peer =>
+            {
+                lock (seen)
+                {
+                    seen.Add(peer);
+                }
+
+                return ValueTask.FromResult(Interlocked.Increment(ref decisions) == 1
+                    ? PortalAdmission.Reject("the first caller is turned away")
+                    : PortalAdmission.Accept(new NexusOptions { MaxUnknownRequests = 0 }));
+            });
+
+        var refused = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long));
+        var portal = await _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long);
+
+        Assert.Equal(PortalCloseKind.ConduitCompleted, refused.Reason.Kind);
+        Assert.Single(_server.Nexus.Portals);
+        lock (seen)
+        {
+            Assert.All(seen, peer => Assert.Equal(IPAddress.Loopback, ((IPEndPoint)peer).Address));
+        }
+
+        await Assert.ThrowsAsync<PortalClosedException>(() => portal.LookupAsync<Ping>("nobody").WaitAsync(Bounds.Long)); // its own limit: no unknown names at all
+        Assert.Contains("MaxUnknownRequests", (await portal.Completion.WaitAsync(Bounds.Long)).Message);
+    }
+
+    [Fact]
+    public async Task Tcp_AdmissionThatThrows_RefusesTheConnection_TheListenerKeepsServing()
+    {
+        var calls = 0;
+        await using var listener = await _server.Nexus.ListenTcpAsync(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            _ => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("the user store is down") : ValueTask.FromResult(PortalAdmission.Accept()));
+
+        await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long));
+        var portal = await _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long);
+
+        await portal.LookupAsync<Ping>("echo").WaitAsync(Bounds.Long);
+    }
+}
