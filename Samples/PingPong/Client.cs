@@ -19,7 +19,7 @@ internal static class Client
     public static async Task<int> RunAsync(int port, int rounds)
     {
         using var system = ActorSystem.Create("client", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        var nexus = Nexus.Create(system);
+        var nexus = Nexus.Create(system, LocalPeerOptions.Value);
         try
         {
             Portal portal;

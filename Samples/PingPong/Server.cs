@@ -17,7 +17,7 @@ internal static class Server
     public static async Task<int> RunAsync(int port)
     {
         var system = ActorSystem.Create("server", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        var nexus = Nexus.Create(system);
+        var nexus = Nexus.Create(system, LocalPeerOptions.Value);
         var log = new PingLog();
         using var events = nexus.Events.Subscribe(e =>
         {

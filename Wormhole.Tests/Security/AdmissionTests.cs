@@ -38,12 +38,14 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var app = builder.Build();
         app.UseWebSockets();
+        // snippet: admission
         app.MapWormhole("/ws", _server.Nexus, context => ValueTask.FromResult(context.Request.Headers["X-Role"].ToString() switch
         {
-            "banned" => PortalAdmission.Reject("banned users may not connect"),
-            "admin" => PortalAdmission.Accept().Publish("admin", ActorRef<Ping>.From(admin.Ref)),
-            _ => PortalAdmission.Accept(),
+            "banned" => PortalAdmission.Reject("banned users may not connect"),                      // 403, no portal
+            "admin" => PortalAdmission.Accept().Publish("admin", ActorRef<Ping>.From(admin.Ref)),   // this portal only
+            _ => PortalAdmission.Accept(new NexusOptions { MaxInboundFramesPerSecond = 100 }),      // its own limits
         }));
+        // end snippet
         await app.StartAsync().WaitAsync(Bounds.Long);
         var uri = app.WebSocketUri();
         Conduit As(string role) => Conduit.WebSocket(uri, options => options.SetRequestHeader("X-Role", role));
