@@ -215,21 +215,7 @@ public sealed class StdioTests : Akka.TestKit.Xunit2.TestKit
         }
 
         /// <summary>Kills the process by its own id, if it still runs.</summary>
-        public void Kill()
-        {
-            try
-            {
-                if (!Process.HasExited)
-                {
-                    Process.Kill(entireProcessTree: true);
-                    Process.WaitForExit(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // it exited meanwhile
-            }
-        }
+        public void Kill() => SamplePrograms.Kill(Process);
 
         public void Dispose()
         {

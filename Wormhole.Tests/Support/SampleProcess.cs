@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
@@ -47,19 +46,10 @@ public sealed partial class SampleProcess : IDisposable
     /// <param name="arguments">The program's arguments.</param>
     public static SampleProcess Start(ITestOutputHelper log, string label, string projectFolder, params string[] arguments)
     {
-        var info = new ProcessStartInfo(DotnetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add(SampleDll(projectFolder));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        var info = SamplePrograms.StartInfo(projectFolder.StartsWith("Samples/", StringComparison.Ordinal) ? projectFolder["Samples/".Length..] : projectFolder, arguments);
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         var child = new SampleProcess(log, label, new Process { StartInfo = info });
         child.Process.OutputDataReceived += (_, line) => child.OnLine(line.Data);
         child.Process.ErrorDataReceived += (_, line) => child.OnLine(line.Data);
@@ -117,21 +107,7 @@ public sealed partial class SampleProcess : IDisposable
     }
 
     /// <summary>Kills the process (and any process it started) by its own id, if it still runs.</summary>
-    public void Kill()
-    {
-        try
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // it exited meanwhile
-        }
-    }
+    public void Kill() => SamplePrograms.Kill(Process);
 
     public void Dispose()
     {
@@ -192,27 +168,5 @@ public sealed partial class SampleProcess : IDisposable
                 // the test has finished; xunit no longer takes output
             }
         }
-    }
-
-    /// <summary>The sample's dll, built (through the test project's reference) in this test's configuration and framework.</summary>
-    private static string SampleDll(string projectFolder)
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = typeof(SampleProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var folder = Path.Combine([RepositoryRoot.Find(), .. projectFolder.Split('/')]);
-        var dll = Path.Combine(folder, "bin", configuration, here.Name, Path.GetFileName(folder) + ".dll");
-        Assert.True(File.Exists(dll), $"the sample is not built at {dll}");
-        return dll;
-    }
-
-    /// <summary>The <c>dotnet</c> executable running these tests, or the one on the PATH.</summary>
-    private static string DotnetHost()
-    {
-        if (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet")
-        {
-            return current;
-        }
-
-        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
     }
 }

@@ -25,12 +25,16 @@ public static class SamplePrograms
         return info;
     }
 
-    /// <summary>Samples/NAME/bin/&lt;this test's Configuration&gt;/&lt;this test's TFM&gt;/NAME.dll; fails the test when it is not built.</summary>
-    public static string Dll(string name)
+    /// <summary>
+    /// Samples/FOLDER/bin/&lt;this test's Configuration&gt;/&lt;this test's TFM&gt;/NAME.dll, NAME being the folder's last part
+    /// (<c>"PingPong"</c>, <c>"Chat/Chat.Server"</c>); fails the test when it is not built.
+    /// </summary>
+    public static string Dll(string folder)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = typeof(SamplePrograms).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(RepositoryRoot.Find(), "Samples", name, "bin", configuration, here.Name, name + ".dll");
+        var name = folder.Split('/')[^1];
+        var dll = Path.Combine([RepositoryRoot.Find(), "Samples", .. folder.Split('/'), "bin", configuration, here.Name, name + ".dll"]);
         Assert.True(File.Exists(dll), $"the {name} sample is not built at {dll}");
         return dll;
     }
@@ -44,5 +48,22 @@ public static class SamplePrograms
         }
 
         return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+    }
+
+    /// <summary>Kills <paramref name="process"/> (and any process it started) by its own id, if it still runs.</summary>
+    public static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // it exited meanwhile
+        }
     }
 }
