@@ -76,13 +76,17 @@ public static class WormholeEndpointRouteBuilderExtensions
             .JoinMaterialized(nexus.PortalFlowCore(admission), Keep.Both)
             .Run(nexus.Materializer);
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-        using (context.RequestAborted.Register(Close, portal))
-        using (stopping.Register(Close, portal))
+        using (context.RequestAborted.Register(Close, (portal, "the HTTP request was aborted")))
+        using (stopping.Register(Close, (portal, "the server is shutting down")))
         {
             await portal.Completion.ConfigureAwait(false);
             await transport.Stopped.ConfigureAwait(false); // the close handshake, bounded by WebSocketFlow.CloseTimeout
         }
     }
 
-    private static void Close(object? portal) => _ = ((Portal)portal!).CloseAsync();
+    private static void Close(object? state)
+    {
+        var (portal, reason) = ((Portal, string))state!;
+        _ = portal.CloseAsync(reason);
+    }
 }

@@ -79,9 +79,18 @@ public sealed class Portal
     /// <summary>Closes the portal in order (a <c>Goodbye</c> to the peer) and waits until it has closed.</summary>
     /// <param name="cancellationToken">Stops waiting; the portal still closes.</param>
     /// <returns>Why the portal closed (possibly an earlier reason).</returns>
-    public async Task<PortalCloseReason> CloseAsync(CancellationToken cancellationToken = default)
+    public Task<PortalCloseReason> CloseAsync(CancellationToken cancellationToken = default) =>
+        CloseAsync("closed by this side", cancellationToken);
+
+    /// <summary>Closes the portal in order, telling the peer why (its <c>Goodbye</c> carries <paramref name="reason"/>), and waits until it has closed.</summary>
+    /// <param name="reason">Why, e.g. "the server is shutting down"; the peer sees it in its close reason.</param>
+    /// <param name="cancellationToken">Stops waiting; the portal still closes.</param>
+    /// <returns>Why the portal closed (possibly an earlier reason).</returns>
+    /// <exception cref="ArgumentException"><paramref name="reason"/> is null or empty.</exception>
+    public async Task<PortalCloseReason> CloseAsync(string reason, CancellationToken cancellationToken = default)
     {
-        Post(new PortalCommand.Close("closed by this side"));
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        Post(new PortalCommand.Close(reason));
         return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -3,7 +3,7 @@ namespace Wormhole.Streams;
 /// <summary>Why a portal closed, in broad strokes; <see cref="PortalCloseReason.Message"/> has the detail.</summary>
 public enum PortalCloseKind
 {
-    /// <summary>This side closed it (<see cref="Portal.CloseAsync"/>, or the nexus shut down).</summary>
+    /// <summary>This side closed it (<see cref="Portal.CloseAsync(CancellationToken)"/>, or the nexus shut down).</summary>
     ClosedLocally,
 
     /// <summary>The peer said <c>Goodbye</c>.</summary>
