@@ -31,9 +31,16 @@ internal static class FrameCodec
 
     public static ByteString Encode(Frame frame)
     {
-        using var stream = new MemoryStream();
-        Model.Serialize(stream, frame);
-        return ByteString.FromBytes(stream.GetBuffer(), 0, (int)stream.Length);
+        var stream = ScratchStream.Rent();
+        try
+        {
+            Model.Serialize(stream, frame);
+            return ByteString.CopyFrom(stream.GetBuffer(), 0, (int)stream.Length);
+        }
+        finally
+        {
+            ScratchStream.Return(stream);
+        }
     }
 
     public static Frame Decode(ByteString bytes, int maxFrameBytes)
