@@ -1,11 +1,12 @@
 namespace Wormhole.Streams.Protocol;
 
 /// <summary>
-/// One growable <see cref="MemoryStream"/> per thread for encoding: a message or frame is written into it, then copied
-/// once into a buffer of its exact size, so an encode costs that buffer rather than a stream and its growth.
+/// One growable <see cref="MemoryStream"/> per thread for the codecs: a message or frame is written into it, then copied
+/// once into a buffer of its exact size, so an encode costs that buffer rather than a stream and its growth; a frame to
+/// decode is copied into it, rather than into a new array wrapped in a new stream.
 /// </summary>
 /// <remarks>
-/// Rent and return on the same thread, around synchronous work only. A nested rent (an encoder that encodes again) gets a
+/// Rent and return on the same thread, around synchronous work only. A rented stream is empty and at position 0. A nested rent (an encoder that encodes again) gets a
 /// fresh stream. A stream grown past <see cref="MaxRetainedBytes"/> is dropped on return, so a thread keeps at most that.
 /// </remarks>
 internal static class ScratchStream
@@ -21,6 +22,7 @@ internal static class ScratchStream
         var stream = t_cached ?? new MemoryStream(256);
         t_cached = null;
         stream.SetLength(0);
+        stream.Position = 0;
         return stream;
     }
 
