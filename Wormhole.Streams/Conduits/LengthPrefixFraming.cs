@@ -18,13 +18,13 @@ internal static class LengthPrefixFraming
 
     /// <summary>
     /// Top: frames in, length-prefixed bytes out (to the transport; frames that wait for it are joined, see
-    /// <see cref="CoalescedWrites"/>). Bottom: bytes in (any chunking), frames out. A stream
+    /// <see cref="CoalescedWrites"/>, which writes the prefixes). Bottom: bytes in (any chunking), frames out. A stream
     /// that ends in the middle of a frame fails with an <see cref="IOException"/>: that is a peer that went away, not a
     /// frame over the limit.
     /// </summary>
     public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> Create(int maxFrameBytes) =>
         BidiFlow.FromFlows(
-            Framing.SimpleFramingProtocolEncoder(maxFrameBytes).Via(CoalescedWrites.Create()),
+            CoalescedWrites.Create(maxFrameBytes),
             Framing.SimpleFramingProtocolDecoder(maxFrameBytes).SelectError(error =>
                 error is Framing.FramingException && error.Message.Contains(Truncated, StringComparison.Ordinal)
                     ? new IOException($"the connection ended in the middle of a frame ({error.Message})", error)

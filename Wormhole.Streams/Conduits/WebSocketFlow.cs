@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using Akka.IO;
@@ -34,7 +35,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     /// <summary>How long a closing side waits for the peer's close frame, and for upstream after downstream cancelled.</summary>
     internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
-    private const int ReceiveBufferBytes = 16 * 1024;
+    private const int ReceiveBufferBytes = 16 * 1024; // rented per receive, not held by an idle socket
     private const int MaxCloseDescriptionBytes = 123; // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the status
 
     private readonly Func<CancellationToken, Task<WebSocket>> _connect;
@@ -71,39 +72,66 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     }
 
     /// <summary>Reads one whole binary message (null for a close frame), refusing text and messages over the limit.</summary>
-    private static async Task<ByteString?> ReceiveMessageAsync(WebSocket socket, byte[] buffer, int maxBytes, CancellationToken cancellationToken)
+    /// <remarks>
+    /// An idle socket holds no buffer: the wait for the next message is a zero-byte receive, which returns once the
+    /// message's header has arrived. Only then is a buffer rented from the shared pool, for the length of one receive.
+    /// </remarks>
+    private static async Task<ByteString?> ReceiveMessageAsync(WebSocket socket, int maxBytes, CancellationToken cancellationToken)
     {
-        var message = buffer;
-        var count = 0;
-        while (true)
+        var header = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        switch (header.MessageType)
         {
-            if (count == message.Length)
-            {
-                // Grow to at most maxBytes + 1: enough to see that a message is too long without holding it whole.
-                var larger = new byte[(int)Math.Min(message.Length * 2L, maxBytes + 1L)];
-                message.AsSpan(0, count).CopyTo(larger);
-                message = larger;
-            }
+            case WebSocketMessageType.Close:
+                return null;
+            case WebSocketMessageType.Text:
+                throw new InvalidDataException("the peer sent a text WebSocket message; Wormhole frames travel as binary messages");
+        }
 
-            var result = await socket.ReceiveAsync(message.AsMemory(count), cancellationToken).ConfigureAwait(false);
-            switch (result.MessageType)
-            {
-                case WebSocketMessageType.Close:
-                    return null;
-                case WebSocketMessageType.Text:
-                    throw new InvalidDataException("the peer sent a text WebSocket message; Wormhole frames travel as binary messages");
-            }
+        if (header.EndOfMessage && header.Count == 0)
+        {
+            return ByteString.Empty;
+        }
 
-            count += result.Count;
-            if (count > maxBytes)
+        // One async method, not two: a nested one would cost a second state machine per message.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(ReceiveBufferBytes, maxBytes + 1));
+        try
+        {
+            var message = buffer;
+            var count = 0;
+            while (true)
             {
-                throw await TooLongAsync(socket, buffer, count, result.EndOfMessage, maxBytes, cancellationToken).ConfigureAwait(false);
-            }
+                if (count == message.Length)
+                {
+                    // Grow to at most maxBytes + 1: enough to see that a message is too long without holding it whole.
+                    var larger = new byte[(int)Math.Min(message.Length * 2L, maxBytes + 1L)];
+                    message.AsSpan(0, count).CopyTo(larger);
+                    message = larger;
+                }
 
-            if (result.EndOfMessage)
-            {
-                return ReferenceEquals(message, buffer) ? ByteString.CopyFrom(buffer, 0, count) : ByteString.FromBytes(message, 0, count);
+                var result = await socket.ReceiveAsync(message.AsMemory(count, Math.Min(message.Length, maxBytes + 1) - count), cancellationToken).ConfigureAwait(false);
+                switch (result.MessageType)
+                {
+                    case WebSocketMessageType.Close:
+                        return null;
+                    case WebSocketMessageType.Text:
+                        throw new InvalidDataException("the peer sent a text WebSocket message; Wormhole frames travel as binary messages");
+                }
+
+                count += result.Count;
+                if (count > maxBytes)
+                {
+                    throw await TooLongAsync(socket, buffer, count, result.EndOfMessage, maxBytes, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return ReferenceEquals(message, buffer) ? ByteString.CopyFrom(buffer, 0, count) : ByteString.FromBytes(message, 0, count);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -139,7 +167,6 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource _cancellation = new();
-        private readonly byte[] _buffer;
         private byte[] _sendBuffer = new byte[1024];
         private Action<Task<WebSocket>>? _onConnected;
         private Action<Task<ByteString?>>? _onReceived;
@@ -157,7 +184,6 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
             : base(stage.Shape)
         {
             _stage = stage;
-            _buffer = new byte[Math.Min(ReceiveBufferBytes, stage._maxMessageBytes + 1)];
             SetHandler(
                 stage.In,
                 onPush: OnPush,
@@ -245,7 +271,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         private void Receive()
         {
             _receiving = true;
-            ReceiveMessageAsync(_socket!, _buffer, _stage._maxMessageBytes, _cancellation.Token)
+            ReceiveMessageAsync(_socket!, _stage._maxMessageBytes, _cancellation.Token)
                 .ContinueWith(_onReceived!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 

@@ -97,10 +97,19 @@ internal sealed partial class PortalStage
 
         private byte[] Encode(object message)
         {
+            // Through a stream, not an IBufferWriter: protobuf-net may run a sub-message's serializer twice with a buffer
+            // writer (measure, then write), and the reference serializers must export each reference exactly once.
             _payloads.Prepare(message.GetType());
-            using var stream = new MemoryStream();
-            Serializers.GetOrAdd(message.GetType(), CreateSerializer)(_payloads.Model, stream, message, this);
-            return stream.ToArray();
+            var stream = ScratchStream.Rent();
+            try
+            {
+                Serializers.GetOrAdd(message.GetType(), CreateSerializer)(_payloads.Model, stream, message, this);
+                return stream.ToArray();
+            }
+            finally
+            {
+                ScratchStream.Return(stream);
+            }
         }
 
         private static Action<RuntimeTypeModel, Stream, object, object> CreateSerializer(Type type) =>

@@ -31,9 +31,16 @@ internal static class FrameCodec
 
     public static ByteString Encode(Frame frame)
     {
-        using var stream = new MemoryStream();
-        Model.Serialize(stream, frame);
-        return ByteString.FromBytes(stream.GetBuffer(), 0, (int)stream.Length);
+        var stream = ScratchStream.Rent();
+        try
+        {
+            Model.Serialize(stream, frame);
+            return ByteString.CopyFrom(stream.GetBuffer(), 0, (int)stream.Length);
+        }
+        finally
+        {
+            ScratchStream.Return(stream);
+        }
     }
 
     public static Frame Decode(ByteString bytes, int maxFrameBytes)
@@ -48,11 +55,21 @@ internal static class FrameCodec
             // Through a stream, not a span: protobuf-net 3.4.40's span reader, given a string whose length varint
             // straddles the end of its sub-message (22 05 2A FF FF FF FF | 07), rents a buffer of the claimed length
             // first: gigabytes, or an OutOfMemoryException, for an 8-byte frame. The stream reader does not.
-            using var stream = new MemoryStream(bytes.ToArray(), writable: false);
-            var frame = Model.Deserialize<Frame>(stream);
-            return frame?.GetType() == typeof(Frame) || frame is null
-                ? new InvalidFrame("frame has no known body")
-                : frame;
+            // The bytes are copied into this thread's scratch stream rather than a new array and stream per frame.
+            var stream = ScratchStream.Rent();
+            try
+            {
+                stream.SetLength(bytes.Count);
+                bytes.CopyTo(stream.GetBuffer(), 0, bytes.Count);
+                var frame = Model.Deserialize<Frame>(stream);
+                return frame?.GetType() == typeof(Frame) || frame is null
+                    ? new InvalidFrame("frame has no known body")
+                    : frame;
+            }
+            finally
+            {
+                ScratchStream.Return(stream);
+            }
         }
         catch (Exception e) when (e is ProtoException or EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
         {

@@ -51,4 +51,16 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Frames.Select(f => f.ToArray()), decoded.Select(f => f.ToArray()));
         _ = done;
     }
+
+    [Fact]
+    public async Task Framing_FrameOverTheLimit_FailsWithFramingExceptionNamingBothSizes()
+    {
+        var looped = LengthPrefixFraming.Create(16).Join(Flow.Create<ByteString>());
+
+        var error = await Assert.ThrowsAsync<Akka.Streams.Dsl.Framing.FramingException>(() =>
+            Source.Single(ByteString.FromBytes(new byte[17])).Via(looped).RunWith(Sink.Seq<ByteString>(), Sys.Materializer()).WaitAsync(Bounds.Long));
+
+        Assert.Contains("16", error.Message);
+        Assert.Contains("17", error.Message);
+    }
 }
