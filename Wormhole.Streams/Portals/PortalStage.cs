@@ -107,7 +107,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
             });
             ScheduleOnce(HandshakeTimer, _options.HandshakeTimeout);
             ScheduleRepeatedly(SweepTimer, TimeSpan.FromSeconds(1));
-            ScheduleRepeatedly(IdleTimer, _options.IdleTimeout / 3);
+            ScheduleRepeatedly(IdleTimer, _options.IdleTimeout / 6); // a keep-alive goes out at most half the timeout after the last frame
             Pull(_stage.In);
         }
 

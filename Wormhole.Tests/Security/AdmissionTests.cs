@@ -86,7 +86,7 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         var portal = await _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long);
 
         Assert.Equal(PortalCloseKind.ConduitCompleted, refused.Reason.Kind);
-        Assert.Single(_server.Nexus.Portals);
+        await AwaitAssertAsync(() => Assert.Single(_server.Nexus.Portals), Bounds.Long);
         lock (seen)
         {
             Assert.All(seen, peer => Assert.Equal(IPAddress.Loopback, ((IPEndPoint)peer).Address));

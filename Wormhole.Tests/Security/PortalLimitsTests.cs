@@ -146,11 +146,11 @@ public sealed class PortalLimitsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     [Fact]
     public async Task IdleTimeout_IdleButHealthyPeers_KeepAlivesKeepBothPortalsOpen()
     {
-        var options = new NexusOptions { IdleTimeout = TimeSpan.FromMilliseconds(600) };
+        var options = new NexusOptions { IdleTimeout = TimeSpan.FromMilliseconds(1500) };
         var (_, clientPortal, serverPortal) = await ConnectAsync(options, options);
         var framesAtStart = clientPortal.Counters.FramesIn;
 
-        // Five keep-alives take at least 1 s: over the 600 ms idle timeout, the portals outlive it only because of them.
+        // Five keep-alives take at least 2.5 s: over the 1.5 s idle timeout, the portals outlive it only because of them.
         await AwaitAssertAsync(() => Assert.True(clientPortal.Counters.FramesIn >= framesAtStart + 5), Bounds.Long);
 
         Assert.True(clientPortal.IsOpen);
