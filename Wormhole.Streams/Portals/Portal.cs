@@ -13,7 +13,7 @@ namespace Wormhole.Streams;
 public sealed class Portal
 {
     private readonly PayloadModel _payloads;
-    private readonly TaskCompletionSource<IActorRef> _stageActor = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<PortalCommandQueue> _stage = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Portal> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<PortalCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -97,7 +97,7 @@ public sealed class Portal
     /// <inheritdoc />
     public override string ToString() => $"Portal {Id}";
 
-    internal void Attach(IActorRef stageActor) => _stageActor.TrySetResult(stageActor);
+    internal void Attach(PortalCommandQueue stage) => _stage.TrySetResult(stage);
 
     internal void MarkOpened() => _opened.TrySetResult(this);
 
@@ -110,9 +110,9 @@ public sealed class Portal
             _ = _opened.Task.Exception;
         }
 
-        if (_stageActor.TrySetException(new PortalClosedException(reason)))
+        if (_stage.TrySetException(new PortalClosedException(reason)))
         {
-            _ = _stageActor.Task.Exception;
+            _ = _stage.Task.Exception;
         }
 
         _completion.TrySetResult(reason);
@@ -126,12 +126,12 @@ public sealed class Portal
             return;
         }
 
-        _stageActor.Task.ContinueWith(
+        _stage.Task.ContinueWith(
             stage =>
             {
                 if (stage.IsCompletedSuccessfully)
                 {
-                    stage.Result.Tell(command, ActorRefs.NoSender);
+                    stage.Result.Post(command);
                 }
                 else
                 {

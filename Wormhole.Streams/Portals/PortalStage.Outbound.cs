@@ -9,22 +9,33 @@ namespace Wormhole.Streams.Portals;
 
 internal sealed partial class PortalStage
 {
-    /// <summary>What reaches the stage actor: proxies' messages, commands from the <see cref="Portal"/> handle, deaths.</summary>
+    /// <summary>What reaches the stage from outside: proxies' messages and commands from the <see cref="Portal"/> handle (through the <see cref="PortalCommandQueue"/>), deaths (through the stage actor).</summary>
     private sealed partial class Logic
     {
         private static readonly ConcurrentDictionary<Type, Action<RuntimeTypeModel, Stream, object, object>> Serializers = new();
         private readonly Dictionary<string, (IActorRef Actor, Type Type)> _names = new();
         private ulong _lastLookup;
 
+        /// <summary>The most commands handled per wake, so inbound frames and pulls get their turn under a busy sender.</summary>
+        private const int CommandsPerWake = 256;
+
+        /// <summary>What reaches the stage actor: deaths of the local actors it watches.</summary>
         private void OnStageMessage((IActorRef Sender, object Message) received)
         {
-            switch (received.Message)
+            if (received.Message is Terminated terminated)
+            {
+                OnLocalTerminated(terminated.ActorRef);
+            }
+        }
+
+        private void DrainCommands(PortalCommandQueue commands) => commands.Drain(CommandsPerWake, OnCommand);
+
+        private void OnCommand(PortalCommand command)
+        {
+            switch (command)
             {
                 case PortalCommand.Forward forward:
                     OnForward(forward);
-                    break;
-                case Terminated terminated:
-                    OnLocalTerminated(terminated.ActorRef);
                     break;
                 case PortalCommand.ProxyStopped stopped:
                     OnProxyStopped(stopped.Target, stopped.Proxy);

@@ -195,7 +195,7 @@ internal sealed partial class PortalStage
                     $"MaxProxies: the peer handed over more than {_options.MaxProxies:N0} live actors on portal {_portal.Id}");
             }
 
-            var actor = _system!.SystemActorOf(ProxyActor.Props(Self, id, oneShotWithin));
+            var actor = _system!.SystemActorOf(ProxyActor.Props(_commands!, id, oneShotWithin));
             _proxies[id] = new Proxy(actor) { OneShot = oneShotWithin is not null };
             _proxyIds[actor] = id;
             if (oneShotWithin is not null)

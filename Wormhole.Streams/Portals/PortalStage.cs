@@ -66,6 +66,7 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         private readonly Queue<Frame> _outbound = new();
         private long _outboundBytes;
         private StageActor? _self;
+        private PortalCommandQueue? _commands;
         private ExtendedActorSystem? _system;
         private bool _open;
         private PortalCloseReason? _closeReason;
@@ -91,13 +92,12 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
 
         private PortalCounters Counters => _stage._counters;
 
-        private IActorRef Self => _self!.Ref;
-
         public override void PreStart()
         {
             _system = (ExtendedActorSystem)((ActorMaterializer)Materializer).System;
             _self = GetStageActor(OnStageMessage);
-            _portal.Attach(_self.Ref);
+            _commands = new PortalCommandQueue(GetAsyncCallback<PortalCommandQueue>(DrainCommands));
+            _portal.Attach(_commands);
             Send(new Hello
             {
                 ProtocolVersion = Hello.CurrentVersion,
