@@ -36,7 +36,7 @@ internal static class TellWorkload
                 var (system, nexus, portal) = await Clients.WormholeAsync(conduit);
                 var sink = await portal.LookupAsync<Small>("sink");
                 var begin = await portal.LookupAsync<Begin>("sink-begin");
-                await Wormhole(system, begin, sink, warmup);
+                await WarmUp.RunAsync(quick, () => Wormhole(system, begin, sink, warmup));
                 var allocated = GC.GetTotalAllocatedBytes(precise: false);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var serverBefore = await server.CommandAsync("stats");
@@ -66,7 +66,7 @@ internal static class TellWorkload
         await using (var server = await ChildServer.StartAsync("akka"))
         {
             var (system, sink) = await Clients.AkkaRemoteAsync(server, "sink");
-            await AkkaRemote(system, sink, warmup);
+            await WarmUp.RunAsync(quick, () => AkkaRemote(system, sink, warmup));
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var serverBefore = await server.CommandAsync("stats");
@@ -88,7 +88,7 @@ internal static class TellWorkload
 
         await using (var server = await ChildServer.StartAsync("raw"))
         {
-            await Task.Run(() => Raw(server.Port, warmup));
+            await WarmUp.RunAsync(quick, () => Task.Run(() => Raw(server.Port, warmup)));
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var serverBefore = await server.CommandAsync("stats");
