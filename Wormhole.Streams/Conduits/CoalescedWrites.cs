@@ -26,7 +26,8 @@ internal static class CoalescedWrites
     /// <summary>The most bytes joined into one write.</summary>
     internal const int MaxWriteBytes = 64 * 1024;
 
-    private const int PrefixBytes = 4;
+    /// <summary>The length prefix before each frame.</summary>
+    internal const int PrefixBytes = 4;
 
     /// <summary>Frames in, length-prefixed writes out; a frame over <paramref name="maxFrameBytes"/> fails the flow.</summary>
     public static Flow<ByteString, ByteString, NotUsed> Create(int maxFrameBytes) =>

@@ -6,16 +6,15 @@ namespace Wormhole.Streams;
 
 /// <summary>
 /// A WebSocket client conduit: a <see cref="ClientWebSocket"/> connected to <c>ws://</c> or <c>wss://</c>
-/// <paramref name="uri"/> (an endpoint mapped with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>), one binary WebSocket message per frame.
+/// <paramref name="uri"/> (an endpoint mapped with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>):
+/// <see cref="LengthPrefixFraming"/> atop a <see cref="WebSocketFlow"/>, one or more length-prefixed frames per binary message.
 /// </summary>
-/// <remarks>
-/// Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops.
-/// WebSocket frames messages itself, so no length prefix is added.
-/// </remarks>
+/// <remarks>Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops.</remarks>
 internal sealed class WebSocketConduit(Uri uri, Action<ClientWebSocketOptions>? configure) : Conduit
 {
     internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) =>
-        WebSocketFlow.Create(ConnectAsync, options.MaxFrameBytes).MapMaterializedValue(socket => socket.Connected);
+        LengthPrefixFraming.Around(WebSocketFlow.Create(ConnectAsync, options.MaxFrameBytes), options.MaxFrameBytes)
+            .MapMaterializedValue(socket => socket.Connected);
 
     private async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken)
     {

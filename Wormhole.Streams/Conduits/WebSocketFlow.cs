@@ -10,8 +10,10 @@ using FramingException = Akka.Streams.Dsl.Framing.FramingException;
 namespace Wormhole.Streams;
 
 /// <summary>
-/// A <see cref="WebSocket"/> as a flow of message-framed bytes: each element is one binary WebSocket message, both ways.
-/// Serves the client conduit (<see cref="WebSocketConduit"/>) and the ASP.NET Core endpoint alike.
+/// A <see cref="WebSocket"/> as a flow of bytes: each element pushed in is sent as one binary WebSocket message, each
+/// binary message received is emitted as one element. Serves the client conduit (<see cref="WebSocketConduit"/>) and the
+/// ASP.NET Core endpoint alike, both with <see cref="LengthPrefixFraming"/> on top: a message carries one or more
+/// length-prefixed frames, as many as waited for the socket (see <see cref="CoalescedWrites"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -23,7 +25,7 @@ namespace Wormhole.Streams;
 /// The two sides are coupled, as Akka.Streams 1.5.74 has no <c>Flow.FromSinkAndSourceCoupled</c>. Completes when: the
 /// peer closes normally, or upstream completes (then this side sends a normal close and waits up to
 /// <see cref="CloseTimeout"/> for the peer's). Fails when: the socket fails, the peer closes with an error status, a message
-/// is longer than the limit (a <see cref="FramingException"/> naming both sizes; the peer gets close status 1009), a text
+/// is longer than <see cref="MessageLimit"/> (a <see cref="FramingException"/> naming the sizes; the peer gets close status 1009), a text
 /// message arrives (status 1003), or upstream fails (status 1011). In each case upstream is cancelled too. Cancels when: the
 /// output side terminates as above. When downstream cancels, upstream is still sent (so a last <c>Goodbye</c> gets out)
 /// until it completes, for at most <see cref="CloseTimeout"/>.
@@ -39,12 +41,14 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     private const int MaxCloseDescriptionBytes = 123; // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the status
 
     private readonly Func<CancellationToken, Task<WebSocket>> _connect;
+    private readonly int _maxFrameBytes;
     private readonly int _maxMessageBytes;
 
-    private WebSocketFlow(Func<CancellationToken, Task<WebSocket>> connect, int maxMessageBytes)
+    private WebSocketFlow(Func<CancellationToken, Task<WebSocket>> connect, int maxFrameBytes)
     {
         _connect = connect;
-        _maxMessageBytes = maxMessageBytes;
+        _maxFrameBytes = maxFrameBytes;
+        _maxMessageBytes = MessageLimit(maxFrameBytes);
         Shape = new FlowShape<ByteString, ByteString>(In, Out);
     }
 
@@ -55,15 +59,23 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     public override FlowShape<ByteString, ByteString> Shape { get; }
 
     /// <summary>A flow over a socket that is already open (the server side). Its materialized <c>Connected</c> is complete.</summary>
-    public static Flow<ByteString, ByteString, WebSocketSession> Create(WebSocket socket, int maxMessageBytes) =>
-        Flow.FromGraph(new WebSocketFlow(_ => Task.FromResult(socket), maxMessageBytes));
+    public static Flow<ByteString, ByteString, WebSocketSession> Create(WebSocket socket, int maxFrameBytes) =>
+        Flow.FromGraph(new WebSocketFlow(_ => Task.FromResult(socket), maxFrameBytes));
 
     /// <summary>
     /// A flow that opens its socket with <paramref name="connect"/> when materialized (the client side); the token is
     /// cancelled when the stage stops. <c>Connected</c> completes when the socket is open, or faults.
     /// </summary>
-    public static Flow<ByteString, ByteString, WebSocketSession> Create(Func<CancellationToken, Task<WebSocket>> connect, int maxMessageBytes) =>
-        Flow.FromGraph(new WebSocketFlow(connect, maxMessageBytes));
+    public static Flow<ByteString, ByteString, WebSocketSession> Create(Func<CancellationToken, Task<WebSocket>> connect, int maxFrameBytes) =>
+        Flow.FromGraph(new WebSocketFlow(connect, maxFrameBytes));
+
+    /// <summary>
+    /// The longest binary message sent or accepted when frames are at most <paramref name="maxFrameBytes"/> long: one
+    /// write of <see cref="CoalescedWrites"/> (several length-prefixed frames, up to <see cref="CoalescedWrites.MaxWriteBytes"/>
+    /// in all), or one longer frame with its prefix.
+    /// </summary>
+    public static int MessageLimit(int maxFrameBytes) =>
+        (int)Math.Min(Array.MaxLength - 1, Math.Max(CoalescedWrites.MaxWriteBytes, maxFrameBytes + (long)CoalescedWrites.PrefixBytes));
 
     public override ILogicAndMaterializedValue<WebSocketSession> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
@@ -76,7 +88,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     /// An idle socket holds no buffer: the wait for the next message is a zero-byte receive, which returns once the
     /// message's header has arrived. Only then is a buffer rented from the shared pool, for the length of one receive.
     /// </remarks>
-    private static async Task<ByteString?> ReceiveMessageAsync(WebSocket socket, int maxBytes, CancellationToken cancellationToken)
+    private static async Task<ByteString?> ReceiveMessageAsync(WebSocket socket, int maxBytes, int maxFrameBytes, CancellationToken cancellationToken)
     {
         var header = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         switch (header.MessageType)
@@ -120,7 +132,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
                 count += result.Count;
                 if (count > maxBytes)
                 {
-                    throw await TooLongAsync(socket, buffer, count, result.EndOfMessage, maxBytes, cancellationToken).ConfigureAwait(false);
+                    throw await TooLongAsync(socket, buffer, count, result.EndOfMessage, maxBytes, maxFrameBytes, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (result.EndOfMessage)
@@ -136,7 +148,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     }
 
     /// <summary>Reads and drops the rest of a message that is too long (up to 4 × the limit) to name its size.</summary>
-    private static async Task<FramingException> TooLongAsync(WebSocket socket, byte[] scratch, long count, bool ended, int maxBytes, CancellationToken cancellationToken)
+    private static async Task<FramingException> TooLongAsync(WebSocket socket, byte[] scratch, long count, bool ended, int maxBytes, int maxFrameBytes, CancellationToken cancellationToken)
     {
         while (!ended && count <= 4L * maxBytes)
         {
@@ -146,7 +158,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         }
 
         var size = ended ? $"{count:N0} bytes" : $"more than {count:N0} bytes";
-        return new FramingException($"WebSocket message of {size} exceeds the {maxBytes:N0}-byte frame limit");
+        return new FramingException($"WebSocket message of {size} exceeds the {maxBytes:N0} bytes the {maxFrameBytes:N0}-byte frame limit allows");
     }
 
     private static string Truncate(string description)
@@ -167,7 +179,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource _cancellation = new();
-        private byte[] _sendBuffer = new byte[1024];
+        private byte[]? _sendBuffer;
         private Action<Task<WebSocket>>? _onConnected;
         private Action<Task<ByteString?>>? _onReceived;
         private Action<Task>? _onSent;
@@ -271,7 +283,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         private void Receive()
         {
             _receiving = true;
-            ReceiveMessageAsync(_socket!, _stage._maxMessageBytes, _cancellation.Token)
+            ReceiveMessageAsync(_socket!, _stage._maxMessageBytes, _stage._maxFrameBytes, _cancellation.Token)
                 .ContinueWith(_onReceived!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -337,17 +349,13 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
             var bytes = Grab(_stage.In);
             if (bytes.Count > _stage._maxMessageBytes)
             {
-                var error = new FramingException($"frame of {bytes.Count:N0} bytes exceeds the {_stage._maxMessageBytes:N0}-byte frame limit; not sent");
+                var error = new FramingException($"message of {bytes.Count:N0} bytes exceeds the {_stage._maxMessageBytes:N0} bytes the {_stage._maxFrameBytes:N0}-byte frame limit allows; not sent");
                 Close(WebSocketCloseStatus.InternalServerError, error.Message, error);
                 return;
             }
 
-            // One send at a time, so one buffer serves them all; it grows to the largest frame sent (at most the limit).
-            if (_sendBuffer.Length < bytes.Count)
-            {
-                _sendBuffer = new byte[Math.Max(bytes.Count, Math.Min(_sendBuffer.Length * 2, _stage._maxMessageBytes))];
-            }
-
+            // Rented for the length of one send (one at a time), so an idle socket holds no buffer.
+            _sendBuffer = ArrayPool<byte>.Shared.Rent(bytes.Count);
             bytes.CopyTo(_sendBuffer, 0, bytes.Count);
             _sending = true;
             _socket!.SendAsync(_sendBuffer.AsMemory(0, bytes.Count), WebSocketMessageType.Binary, endOfMessage: true, _cancellation.Token).AsTask()
@@ -357,6 +365,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         private void OnSent(Task sending)
         {
             _sending = false;
+            ReturnSendBuffer();
             if (!sending.IsCompletedSuccessfully)
             {
                 var error = sending.Exception?.GetBaseException() ?? new OperationCanceledException("the WebSocket send was cancelled");
@@ -376,6 +385,15 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
             else if (!IsClosed(_stage.In))
             {
                 Pull(_stage.In);
+            }
+        }
+
+        private void ReturnSendBuffer()
+        {
+            if (_sendBuffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_sendBuffer);
+                _sendBuffer = null;
             }
         }
 

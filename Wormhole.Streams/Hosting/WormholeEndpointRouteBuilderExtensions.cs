@@ -11,8 +11,8 @@ namespace Wormhole.Streams;
 public static class WormholeEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Accepts WebSocket requests at <paramref name="pattern"/>, each as one portal of <paramref name="nexus"/> (one binary
-    /// WebSocket message per frame); clients connect with <see cref="Conduit.WebSocket(Uri)"/>.
+    /// Accepts WebSocket requests at <paramref name="pattern"/>, each as one portal of <paramref name="nexus"/> (binary
+    /// WebSocket messages carrying length-prefixed frames, as TCP does); clients connect with <see cref="Conduit.WebSocket(Uri)"/>.
     /// </summary>
     /// <param name="endpoints">The app or route group.</param>
     /// <param name="pattern">The route, e.g. <c>"/ws"</c>.</param>
@@ -72,7 +72,8 @@ public static class WormholeEndpointRouteBuilderExtensions
         }
 
         var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var (transport, portal) = WebSocketFlow.Create(socket, (admission.Options ?? nexus.Options).MaxFrameBytes)
+        var maxFrameBytes = (admission.Options ?? nexus.Options).MaxFrameBytes;
+        var (transport, portal) = LengthPrefixFraming.Around(WebSocketFlow.Create(socket, maxFrameBytes), maxFrameBytes)
             .JoinMaterialized(nexus.PortalFlowCore(admission), Keep.Both)
             .Run(nexus.Materializer);
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;

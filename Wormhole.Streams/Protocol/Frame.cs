@@ -6,7 +6,7 @@ namespace Wormhole.Streams.Protocol;
 /// <remarks>
 /// Layout: <c>message Frame { oneof subtype { Hello Hello = 1; … KeepAlive KeepAlive = 10; } }</c>, see
 /// <c>docs/wormhole.proto</c>. On stream transports each frame is preceded by its length as a 4-byte
-/// big-endian integer; a WebSocket message carries one frame. Ids are 128-bit (two fixed64).
+/// big-endian integer, on WebSocket too (a binary message carries one or more such frames whole). Ids are 128-bit (two fixed64).
 /// </remarks>
 [ProtoContract]
 [ProtoInclude(1, typeof(Hello))]

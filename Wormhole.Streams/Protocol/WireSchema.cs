@@ -6,8 +6,9 @@ internal static class WireSchema
     private const string Header = """
         // The Wormhole wire protocol, generated from Wormhole.Streams/Protocol (WireSchemaTests keeps it in step).
         //
-        // Transport: on stream transports (TCP, Unix socket, stdio) every Frame is preceded by its length as a
-        // 4-byte big-endian unsigned integer; a WebSocket binary message carries exactly one Frame.
+        // Transport: every Frame is preceded by its length as a 4-byte big-endian unsigned integer: on stream
+        // transports (TCP, Unix socket, stdio) and on WebSocket, where each binary message carries one or more
+        // such length-prefixed Frames, whole (at most 64 KiB in all, or one larger Frame).
         // A Frame larger than the receiver's limit (Hello.MaxFrameBytes, default 1 MiB) closes the portal.
         //
         // Handshake: each side sends Hello first; nothing else is accepted before it. Version mismatch closes.

@@ -26,9 +26,6 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
     {
     }
 
-    /// <summary>A frame body as it travels below the framing (TCP: with its length prefix).</summary>
-    protected abstract byte[] OnTheWire(byte[] body);
-
     [Fact]
     public async Task GarbageBytes_AfterHello_ClosesWithMalformedFrame()
     {
@@ -126,7 +123,7 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
         using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         var clock = Stopwatch.StartNew();
-        var hello = OnTheWire(FrameCodec.Encode(RawPeerExtensions.NewHello()).ToArray());
+        var hello = RawTcpPeer.Prefixed(FrameCodec.Encode(RawPeerExtensions.NewHello()).ToArray());
         var frames = new List<Frame>();
 
         // One byte of a valid Hello at a time, each followed by up to 250 ms of listening: the whole Hello would take

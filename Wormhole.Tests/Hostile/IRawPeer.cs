@@ -11,7 +11,7 @@ internal interface IRawPeer : IAsyncDisposable
     /// <summary>Sends one frame, encoded with <see cref="FrameCodec"/>, as one transport frame.</summary>
     Task SendFrameAsync(Frame frame);
 
-    /// <summary>Sends <paramref name="body"/> as one transport frame (TCP: with its length prefix; WebSocket: one binary message).</summary>
+    /// <summary>Sends <paramref name="body"/> as one transport frame (its length prefix and the body; over WebSocket, in one binary message).</summary>
     Task SendBodyAsync(ReadOnlyMemory<byte> body);
 
     /// <summary>Sends bytes below the framing (TCP: as they are, no prefix; WebSocket: a fragment of a message that does not end).</summary>

@@ -32,11 +32,10 @@ internal sealed class RawTcpPeer : RawPeer
         return prefix;
     }
 
-    public override async Task SendBodyAsync(ReadOnlyMemory<byte> body)
-    {
-        await _stream.WriteAsync(Prefix(body.Length));
-        await _stream.WriteAsync(body);
-    }
+    /// <summary>The length prefix followed by <paramref name="body"/>: one frame as it travels.</summary>
+    public static byte[] Prefixed(ReadOnlySpan<byte> body) => [.. Prefix(body.Length), .. body];
+
+    public override async Task SendBodyAsync(ReadOnlyMemory<byte> body) => await _stream.WriteAsync(Prefixed(body.Span));
 
     public override async Task SendRawAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
 

@@ -9,8 +9,6 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server, ITestOutputHelp
     /// <summary>A length prefix claiming 2 GiB (int.MaxValue bytes), then a few bytes: refused from the prefix alone.</summary>
     private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendRawAsync(Bytes(RawTcpPeer.Prefix(int.MaxValue), new byte[16]));
 
-    protected override byte[] OnTheWire(byte[] body) => [.. RawTcpPeer.Prefix(body.Length), .. body];
-
     [Fact]
     public async Task LengthPrefixNegative_ClosesWithTheFrameSizeLimit()
     {

@@ -136,7 +136,7 @@ public sealed class WebSocketTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 
         var reason = await portal.Completion.WaitAsync(Bounds.Long);
         Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
-        Assert.Contains($"{clientLimit:N0}-byte", reason.Message);
+        Assert.Contains($"MaxFrameBytes: the frame size limit is {clientLimit:N0} bytes", reason.Message); // found by the framing inside the message
         ExpectNoMsg(Bounds.Short);
         AwaitAssert(() => Assert.Single(_server.Nexus.Portals), Bounds.Long); // the server's end closed too; the other client's did not
         Assert.True(_clientPortal.IsOpen);
