@@ -20,7 +20,7 @@ internal static class PingPongWorkload
 
     public static async Task RunAsync(Report report, bool quick)
     {
-        var roundTrips = quick ? 4_000L : 30_000L;
+        var roundTrips = quick ? 4_000L : 100_000L;
         var rates = Clients.ToDictionary(n => n, _ => new Dictionary<string, double>());
 
         await using (var server = await ChildServer.StartAsync("wormhole"))

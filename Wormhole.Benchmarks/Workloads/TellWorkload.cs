@@ -20,7 +20,7 @@ internal static class TellWorkload
 
     public static async Task RunAsync(Report report, bool quick)
     {
-        var total = quick ? 20_000L : 400_000L;
+        var total = quick ? 20_000L : 1_000_000L;
         var warmup = quick ? 5_000L : 50_000L;
         var rates = new Dictionary<string, double>();
 
@@ -40,6 +40,7 @@ internal static class TellWorkload
                 var allocated = GC.GetTotalAllocatedBytes(precise: false);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var serverBefore = await server.CommandAsync("stats");
+                var framesBefore = portal.Counters.FramesOut;
                 var elapsed = await Wormhole(system, begin, sink, total);
                 var serverCost = ServerCost(serverBefore, await server.CommandAsync("stats"), total);
                 rates[name] = total / elapsed.TotalSeconds;
@@ -52,7 +53,7 @@ internal static class TellWorkload
                     ["senderCpuUsPerMsg"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / total,
                     ["receiverAllocBytesPerMsg"] = serverCost.AllocPerMsg,
                     ["receiverCpuUsPerMsg"] = serverCost.CpuUsPerMsg,
-                    ["frames"] = portal.Counters.FramesOut,
+                    ["framesSent"] = portal.Counters.FramesOut - framesBefore,
                 });
                 await Clients.CloseAsync(system, nexus);
             }
