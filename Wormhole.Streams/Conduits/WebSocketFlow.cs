@@ -13,7 +13,7 @@ namespace Wormhole.Streams;
 /// A <see cref="WebSocket"/> as a flow of bytes: each element pushed in is sent as one binary WebSocket message, each
 /// binary message received is emitted as one element. Serves the client conduit (<see cref="WebSocketConduit"/>) and the
 /// ASP.NET Core endpoint alike, both with <see cref="LengthPrefixFraming"/> on top: a message carries one or more
-/// length-prefixed frames, as many as waited for the socket (see <see cref="CoalescedWrites"/>).
+/// length-prefixed frames, as many as waited for the socket (see <see cref="LengthPrefixFraming"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -71,11 +71,11 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
 
     /// <summary>
     /// The longest binary message sent or accepted when frames are at most <paramref name="maxFrameBytes"/> long: one
-    /// write of <see cref="CoalescedWrites"/> (several length-prefixed frames, up to <see cref="CoalescedWrites.MaxWriteBytes"/>
+    /// write of <see cref="LengthPrefixFraming"/> (several length-prefixed frames, up to <see cref="LengthPrefixFraming.MaxWriteBytes"/>
     /// in all), or one longer frame with its prefix.
     /// </summary>
     public static int MessageLimit(int maxFrameBytes) =>
-        (int)Math.Min(Array.MaxLength - 1, Math.Max(CoalescedWrites.MaxWriteBytes, maxFrameBytes + (long)CoalescedWrites.PrefixBytes));
+        (int)Math.Min(Array.MaxLength - 1, Math.Max(LengthPrefixFraming.MaxWriteBytes, maxFrameBytes + (long)LengthPrefixFraming.PrefixBytes));
 
     public override ILogicAndMaterializedValue<WebSocketSession> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {

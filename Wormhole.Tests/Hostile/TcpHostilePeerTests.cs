@@ -19,7 +19,7 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server, ITestOutputHelp
         await peer.SendRawAsync(Bytes([0x80, 0, 0, 0], new byte[16])); // 2 GiB as an unsigned length: negative as Int32
 
         await peer.ReadUntilClosedAsync();
-        await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "65,536", "negative");
+        await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "65,536", "2,147,483,648 bytes"); // read unsigned, as the protocol says
         await watch.FinishAsync(this, peer);
     }
 

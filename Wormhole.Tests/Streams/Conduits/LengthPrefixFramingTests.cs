@@ -3,11 +3,12 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using Wormhole.Streams;
+using Wormhole.Tests.Hostile;
 using Wormhole.Tests.Support;
 
 namespace Wormhole.Tests.Streams.Conduits;
 
-/// <summary>The byte-stream framing (TCP, Unix socket, stdio): 4-byte big-endian length prefixes, and frames that wait for the socket coalesced into one write.</summary>
+/// <summary>The framing of every byte conduit (TCP, Unix socket, stdio, WebSocket): 4-byte big-endian length prefixes, and frames that wait for the socket coalesced into one write.</summary>
 public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly ByteString[] Frames = Enumerable.Range(1, 200)
@@ -62,5 +63,61 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Contains("16", error.Message);
         Assert.Contains("17", error.Message);
+    }
+
+    [Fact]
+    public async Task Framing_Reversed_BytesChunkedAnywhere_AllFramesThenCompletion()
+    {
+        var wire = Frames.SelectMany(f => RawTcpPeer.Prefixed(f.ToArray())).ToArray();
+        var random = new Random(7);
+        var chunks = new List<ByteString>();
+        for (var at = 0; at < wire.Length;)
+        {
+            var size = Math.Min(random.Next(1, 8), wire.Length - at);
+            chunks.Add(ByteString.CopyFrom(wire, at, size));
+            at += size;
+        }
+
+        var (frames, done) = Decode(chunks);
+
+        await done.WaitAsync(Bounds.Long);
+        Assert.Equal(Frames.Select(f => f.ToArray()), frames.Select(f => f.ToArray()));
+    }
+
+    [Fact]
+    public async Task Framing_Reversed_BytesEndInTheMiddleOfAFrame_FailsWithIOException_AfterTheWholeFrames()
+    {
+        byte[] wire = [.. RawTcpPeer.Prefixed([1, 2, 3]), .. RawTcpPeer.Prefixed([4, 5, 6, 7])[..6]];
+
+        var (frames, done) = Decode([ByteString.FromBytes(wire)]);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => done.WaitAsync(Bounds.Long));
+        Assert.Contains("middle of a frame", error.Message);
+        Assert.Equal(new byte[] { 1, 2, 3 }, Assert.Single(frames).ToArray());
+    }
+
+    [Fact]
+    public async Task Framing_Reversed_PrefixOverTheLimit_FailsAtOnce_WithoutWaitingForTheBody()
+    {
+        var bytes = Source.Single(ByteString.FromBytes(RawTcpPeer.Prefix(2000))).Concat(Source.Never<ByteString>());
+
+        var error = await Assert.ThrowsAsync<Akka.Streams.Dsl.Framing.FramingException>(() =>
+            bytes.Via(LengthPrefixFraming.Create(1024).Reversed().Join(Flow.Create<ByteString>())).RunWith(Sink.Ignore<ByteString>(), Sys.Materializer()).WaitAsync(Bounds.Long));
+
+        Assert.Contains("2,000", error.Message);
+        Assert.Contains("1,024", error.Message);
+    }
+
+    /// <summary>The decoding half alone, as the TCP listener uses it (reversed): the frames it emits, and its end.</summary>
+    private (List<ByteString> Frames, Task Done) Decode(IEnumerable<ByteString> chunks)
+    {
+        var frames = new List<ByteString>();
+        var done = Source.From(chunks)
+            .ViaMaterialized(
+                LengthPrefixFraming.Create(1024).Reversed().JoinMat(Flow.FromSinkAndSource(Sink.ForEach<ByteString>(frames.Add), Source.Empty<ByteString>(), Keep.Left), Keep.Right),
+                Keep.Right)
+            .To(Sink.Ignore<ByteString>())
+            .Run(Sys.Materializer());
+        return (frames, done);
     }
 }

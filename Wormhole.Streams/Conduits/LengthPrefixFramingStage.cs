@@ -1,0 +1,205 @@
+using System.Buffers.Binary;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using FramingException = Akka.Streams.Dsl.Framing.FramingException;
+
+namespace Wormhole.Streams;
+
+/// <summary>
+/// Both halves of <see cref="LengthPrefixFraming"/> in one stage. Top: frames in, writes out; the frames that arrive while
+/// the transport is busy are joined into one write. Bottom: bytes in (any chunking), frames out.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Top — emits when: the transport pulls and frames are waiting; all of them go as one contiguous buffer, each prefixed by
+/// its length. Backpressures when: <see cref="LengthPrefixFraming.MaxWriteBytes"/> are waiting. Completes when: its
+/// upstream completes and the last write went out. Fails when: its upstream fails, or a frame is longer than the limit
+/// (a <see cref="FramingException"/> naming both sizes; nothing of it is sent).
+/// </para>
+/// <para>
+/// Bottom — emits when: a whole frame has arrived and downstream pulls. Backpressures when: downstream does not pull (the
+/// transport is read only for a frame that is wanted). Completes when: its upstream completes after whole frames. Fails
+/// when: a length prefix announces more than the limit (a <see cref="FramingException"/>, before the frame is read), its
+/// upstream completes in the middle of a frame (an <see cref="IOException"/>: a peer that went away, not a limit), or its
+/// upstream fails.
+/// </para>
+/// <para>The two directions complete, fail and cancel independently, as two flows would.</para>
+/// </remarks>
+internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>>
+{
+    private readonly int _maxFrameBytes;
+
+    public LengthPrefixFramingStage(int maxFrameBytes)
+    {
+        _maxFrameBytes = maxFrameBytes;
+        Shape = new BidiShape<ByteString, ByteString, ByteString, ByteString>(FramesToSend, Writes, Received, Frames);
+    }
+
+    public Inlet<ByteString> FramesToSend { get; } = new("LengthPrefixFraming.framesToSend");
+
+    public Outlet<ByteString> Writes { get; } = new("LengthPrefixFraming.writes");
+
+    public Inlet<ByteString> Received { get; } = new("LengthPrefixFraming.received");
+
+    public Outlet<ByteString> Frames { get; } = new("LengthPrefixFraming.frames");
+
+    public override BidiShape<ByteString, ByteString, ByteString, ByteString> Shape { get; }
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : GraphStageLogic
+    {
+        private readonly LengthPrefixFramingStage _stage;
+        private readonly List<ByteString> _waiting = [];
+        private long _waitingBytes;
+        private ByteString _unframed = ByteString.Empty;
+
+        public Logic(LengthPrefixFramingStage stage)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            SetHandler(stage.FramesToSend, onPush: OnFrameToSend, onUpstreamFinish: OnFramesToSendFinished, onUpstreamFailure: e => Fail(stage.Writes, e));
+            SetHandler(stage.Writes, onPull: OnWritesPulled, onDownstreamFinish: cause => Cancel(stage.FramesToSend, cause));
+            SetHandler(stage.Received, onPush: OnReceived, onUpstreamFinish: OnReceivedFinished, onUpstreamFailure: e => Fail(stage.Frames, e));
+            SetHandler(stage.Frames, onPull: OnFramesPulled, onDownstreamFinish: cause => Cancel(stage.Received, cause));
+        }
+
+        public override void PreStart() => Pull(_stage.FramesToSend);
+
+        private void OnFrameToSend()
+        {
+            var frame = Grab(_stage.FramesToSend);
+            if (frame.Count > _stage._maxFrameBytes)
+            {
+                var error = new FramingException($"a frame of {frame.Count:N0} bytes exceeds the {_stage._maxFrameBytes:N0}-byte frame limit; not sent");
+                Fail(_stage.Writes, error);
+                Cancel(_stage.FramesToSend, error);
+                return;
+            }
+
+            _waiting.Add(frame);
+            _waitingBytes += LengthPrefixFraming.PrefixBytes + frame.Count;
+            if (IsAvailable(_stage.Writes))
+            {
+                Write();
+            }
+
+            PullFramesWhileRoom();
+        }
+
+        private void OnWritesPulled()
+        {
+            if (_waiting.Count > 0)
+            {
+                Write();
+            }
+
+            PullFramesWhileRoom();
+        }
+
+        private void OnFramesToSendFinished()
+        {
+            if (_waiting.Count == 0)
+            {
+                Complete(_stage.Writes);
+            }
+        }
+
+        private void PullFramesWhileRoom()
+        {
+            if (_waitingBytes < LengthPrefixFraming.MaxWriteBytes && !HasBeenPulled(_stage.FramesToSend) && !IsClosed(_stage.FramesToSend))
+            {
+                Pull(_stage.FramesToSend);
+            }
+        }
+
+        /// <summary>Joins the waiting frames, each after its length, into one buffer: one copy of each frame.</summary>
+        private void Write()
+        {
+            var joined = new byte[_waitingBytes];
+            var at = 0;
+            foreach (var frame in _waiting)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(joined.AsSpan(at), frame.Count);
+                frame.CopyTo(joined, at + LengthPrefixFraming.PrefixBytes, frame.Count);
+                at += LengthPrefixFraming.PrefixBytes + frame.Count;
+            }
+
+            _waiting.Clear();
+            _waitingBytes = 0;
+            Push(_stage.Writes, ByteString.FromBytes(joined));
+            if (IsClosed(_stage.FramesToSend))
+            {
+                Complete(_stage.Writes);
+            }
+        }
+
+        private void OnReceived()
+        {
+            _unframed = _unframed.IsEmpty ? Grab(_stage.Received) : _unframed.Concat(Grab(_stage.Received));
+            if (IsAvailable(_stage.Frames))
+            {
+                OnFramesPulled();
+            }
+        }
+
+        private void OnFramesPulled()
+        {
+            if (_unframed.Count < LengthPrefixFraming.PrefixBytes)
+            {
+                ReadMore();
+                return;
+            }
+
+            var length = (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
+            if (length > _stage._maxFrameBytes)
+            {
+                var error = new FramingException($"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}");
+                Fail(_stage.Frames, error);
+                Cancel(_stage.Received, error);
+                return;
+            }
+
+            var whole = LengthPrefixFraming.PrefixBytes + (int)length;
+            if (_unframed.Count < whole)
+            {
+                ReadMore();
+                return;
+            }
+
+            var frame = _unframed.Slice(LengthPrefixFraming.PrefixBytes, (int)length);
+            _unframed = _unframed.Count == whole ? ByteString.Empty : _unframed.Slice(whole);
+            Push(_stage.Frames, frame);
+            if (IsClosed(_stage.Received) && _unframed.IsEmpty)
+            {
+                Complete(_stage.Frames);
+            }
+        }
+
+        private void ReadMore()
+        {
+            if (IsClosed(_stage.Received))
+            {
+                OnReceivedFinished();
+            }
+            else if (!HasBeenPulled(_stage.Received))
+            {
+                Pull(_stage.Received);
+            }
+        }
+
+        private void OnReceivedFinished()
+        {
+            if (_unframed.IsEmpty)
+            {
+                Complete(_stage.Frames);
+            }
+            else if (IsAvailable(_stage.Frames))
+            {
+                // Whole frames still waiting are pulled for and pushed first; only a part of one is left here.
+                Fail(_stage.Frames, new IOException($"the connection ended in the middle of a frame ({_unframed.Count:N0} bytes of it had arrived)"));
+            }
+        }
+    }
+}
