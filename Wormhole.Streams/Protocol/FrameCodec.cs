@@ -43,7 +43,12 @@ internal static class FrameCodec
         }
     }
 
-    public static Frame Decode(ByteString bytes, int maxFrameBytes)
+    public static Frame Decode(ByteString bytes, int maxFrameBytes) => Decode(bytes, maxFrameBytes, readDeliverDirectly: true);
+
+    /// <param name="bytes">One frame's bytes.</param>
+    /// <param name="maxFrameBytes">The size limit.</param>
+    /// <param name="readDeliverDirectly">Whether <see cref="DeliverReader"/> may read a Deliver first (false: protobuf-net alone, for the fuzzer's comparison).</param>
+    internal static Frame Decode(ByteString bytes, int maxFrameBytes, bool readDeliverDirectly)
     {
         if (bytes.Count > maxFrameBytes)
         {
@@ -61,6 +66,11 @@ internal static class FrameCodec
             {
                 stream.SetLength(bytes.Count);
                 bytes.CopyTo(stream.GetBuffer(), 0, bytes.Count);
+                if (readDeliverDirectly && DeliverReader.TryRead(stream.GetBuffer().AsSpan(0, bytes.Count), out var deliver))
+                {
+                    return deliver;
+                }
+
                 var frame = Model.Deserialize<Frame>(stream);
                 return frame?.GetType() == typeof(Frame) || frame is null
                     ? new InvalidFrame("frame has no known body")

@@ -7,9 +7,10 @@ using Xunit.Abstractions;
 namespace Wormhole.Tests.Fuzzing;
 
 /// <summary>
-/// <see cref="FrameCodec.Decode"/> under mutated input: it never throws, yields a frame or an <see cref="InvalidFrame"/>
-/// with a reason, allocates at most 64 bytes per input byte plus a constant, and every frame it yields survives the
-/// codec law (encoding it and decoding that gives the same frame, and the same bytes again).
+/// <see cref="FrameCodec.Decode(Akka.IO.ByteString, int)"/> under mutated input: it never throws, yields a frame or an <see cref="InvalidFrame"/>
+/// with a reason, allocates at most 64 bytes per input byte plus a constant, every frame it yields survives the
+/// codec law (encoding it and decoding that gives the same frame, and the same bytes again), and every Deliver that
+/// <see cref="DeliverReader"/> reads directly is the frame protobuf-net makes of the same bytes.
 /// </summary>
 public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
 {
@@ -17,12 +18,19 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
 
     private static readonly int[] NestDepths = [2, 7, 8, 9, 10, 64, 1_000, 5_000];
 
+    /// <summary>How many inputs <see cref="DeliverReader"/> read directly (each compared with protobuf-net's reading).</summary>
+    private static long s_readDirectly;
+
     [Fact]
     public void Fuzz_FrameDecoder_KeepsItsContract()
     {
+        var readDirectlyBefore = Interlocked.Read(ref s_readDirectly);
         var report = Fuzzer.Run("frames", FuzzSettings.Seed, FuzzSettings.InputsPerTarget, Seeds(), NestDepths, DecodeChecked);
 
+        var readDirectly = Interlocked.Read(ref s_readDirectly) - readDirectlyBefore;
         output.WriteLine(report.ToString());
+        output.WriteLine($"   DeliverReader read {readDirectly:N0} inputs directly, each the same frame as protobuf-net's");
+        Assert.True(readDirectly >= FuzzSettings.InputsPerTarget / 1000, $"DeliverReader read only {readDirectly} inputs: the comparison no longer reaches it");
         Assert.Equal(FuzzSettings.InputsPerTarget, report.Inputs);
         Assert.True(report.Outcomes.Count >= 20, $"only {report.Outcomes.Count} distinct outcomes: the mutator no longer reaches much");
         foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "TerminatedFrame", "Release", "Demand", "ErrorFrame", "Goodbye", "KeepAlive" })
@@ -142,6 +150,17 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
                 throw new FuzzViolation("an InvalidFrame without a reason");
             case InvalidFrame invalid:
                 return new FuzzResult("invalid: " + FuzzCorpus.Shape(invalid.Reason), allocated);
+        }
+
+        if (DeliverReader.TryRead(input, out var direct))
+        {
+            Interlocked.Increment(ref s_readDirectly);
+            var read = Describe(direct, values: true);
+            var general = Describe(FrameCodec.Decode(bytes, MaxFrameBytes, readDeliverDirectly: false), values: true);
+            if (read != general)
+            {
+                throw new FuzzViolation($"DeliverReader read {read}; protobuf-net reads {general}");
+            }
         }
 
         var encoded = FrameCodec.Encode(frame);

@@ -1,0 +1,155 @@
+using Akka.IO;
+using Wormhole.Streams.Protocol;
+
+namespace Wormhole.Tests.Streams.Protocol;
+
+/// <summary>
+/// The direct reader of <c>Deliver</c> frames against protobuf-net: it reads every frame the encoder writes, and whatever
+/// it reads is the frame protobuf-net makes of the same bytes.
+/// </summary>
+public sealed class DeliverReaderTests
+{
+    private static readonly Random Random = new(Fuzzing.FuzzSettings.Seed); // WORMHOLE_FUZZ_SEED picks another sequence
+
+    [Fact]
+    public void DeliverReader_EveryEncodedDeliverWithAPayload_IsReadDirectly_AsTheSameFrame()
+    {
+        for (var i = 0; i < 5_000; i++)
+        {
+            var sent = new Deliver
+            {
+                Target = RandomId(),
+                Payload = RandomBytes(Random.Next(0, 300)),
+                ReplyTo = Random.Next(3) == 0 ? default : RandomId(),
+                ReplyWithinMs = Random.Next(3) == 0 ? 0 : (uint)Random.NextInt64(0, uint.MaxValue + 1L),
+            };
+            var bytes = FrameCodec.Encode(sent).ToArray();
+
+            Assert.True(DeliverReader.TryRead(bytes, out var read), $"not read directly: {Convert.ToHexString(bytes)}");
+            Assert.Equal(Describe(sent), Describe(read));
+        }
+    }
+
+    [Fact]
+    public void DeliverReader_FieldsInAnyOrder_Repeated_Missing_Truncated_OrForeign_ReadsOnlyWhatProtobufNetReadsAlike()
+    {
+        var direct = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var body = RandomBody();
+            byte[] frame = [0x22, .. Varint((ulong)body.Length), .. body];
+            if (Random.Next(10) == 0)
+            {
+                frame = frame[..Random.Next(frame.Length)]; // cut anywhere
+            }
+
+            if (!DeliverReader.TryRead(frame, out var read))
+            {
+                continue;
+            }
+
+            direct++;
+            var general = FrameCodec.Decode(ByteString.FromBytes(frame), int.MaxValue, readDeliverDirectly: false);
+            Assert.True(general is Deliver, $"{Convert.ToHexString(frame)}: read directly as {Describe(read)}, protobuf-net says {(general as InvalidFrame)?.Reason ?? general.GetType().Name}");
+            Assert.Equal(Describe((Deliver)general), Describe(read));
+        }
+
+        Assert.True(direct > 2_000, $"only {direct} of 20,000 frames were read directly");
+    }
+
+    [Theory]
+    [InlineData("22020A00", true)] // an empty Target
+    [InlineData("2204120201FF", true)] // a 2-byte payload
+    [InlineData("2203120201", false)] // the payload claims 2 bytes, 1 follows
+    [InlineData("22031201", false)] // the Deliver claims 3 bytes, 2 follow
+    [InlineData("22022A00", false)] // a Failure: left to protobuf-net
+    [InlineData("220412001200", false)] // Payload twice
+    [InlineData("2206209A9A9A9A9A", false)] // ReplyWithinMs: a varint that does not end
+    [InlineData("2207208080808010", false)] // ReplyWithinMs over uint.MaxValue
+    [InlineData("22000A00", false)] // bytes after the Deliver
+    [InlineData("220A0A080901000000000000", false)] // Target's High with one byte too few
+    [InlineData("", false)]
+    public void DeliverReader_Edges(string hex, bool readsDirectly)
+    {
+        var frame = Convert.FromHexString(hex);
+
+        Assert.Equal(readsDirectly, DeliverReader.TryRead(frame, out _));
+    }
+
+    private static byte[] RandomBody()
+    {
+        var parts = new List<byte[]>();
+        for (var n = Random.Next(0, 6); n > 0; n--)
+        {
+            parts.Add(Random.Next(12) switch
+            {
+                0 or 1 => [0x0A, .. LengthDelimited(RandomIdBody())],
+                2 or 3 => [0x12, .. LengthDelimited(RandomBytes(Random.Next(0, 20)))],
+                4 or 5 => [0x1A, .. LengthDelimited(RandomIdBody())],
+                6 or 7 => [0x20, .. Varint((ulong)Random.NextInt64(0, uint.MaxValue + 2L), padding: Random.Next(3) == 0)],
+                8 => [0x2A, .. LengthDelimited("boom"u8.ToArray())],
+                9 => [(byte)Random.Next(256), .. RandomBytes(Random.Next(0, 4))],
+                10 => [0x0A, .. Varint((ulong)Random.Next(0, 40))],
+                _ => [0x12, .. Varint(uint.MaxValue)],
+            });
+        }
+
+        return [.. parts.SelectMany(p => p)];
+    }
+
+    private static byte[] RandomIdBody()
+    {
+        var halves = new List<byte[]>();
+        if (Random.Next(4) != 0)
+        {
+            halves.Add([0x09, .. BitConverter.GetBytes((ulong)Random.NextInt64())]);
+        }
+
+        if (Random.Next(4) != 0)
+        {
+            halves.Add([0x11, .. BitConverter.GetBytes((ulong)Random.NextInt64())]);
+        }
+
+        if (Random.Next(6) == 0)
+        {
+            halves.Add(Random.Next(2) == 0 ? halves.FirstOrDefault() ?? [0x09, 1, 0, 0, 0, 0, 0, 0, 0] : [0x18, 0x01]); // a repeat, or a third field
+        }
+
+        return [.. halves.OrderBy(_ => Random.Next()).SelectMany(h => h)];
+    }
+
+    private static WireId RandomId() => new() { High = (ulong)Random.NextInt64(), Low = (ulong)Random.NextInt64() };
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] LengthDelimited(byte[] body) => [.. Varint((ulong)body.Length), .. body];
+
+    /// <summary>A varint; with <paramref name="padding"/>, one more byte than it needs (valid, not canonical).</summary>
+    private static byte[] Varint(ulong value, bool padding = false)
+    {
+        var bytes = new List<byte>();
+        do
+        {
+            bytes.Add((byte)(value & 0x7F | 0x80));
+            value >>= 7;
+        }
+        while (value != 0);
+
+        if (padding)
+        {
+            bytes.Add(0x80);
+        }
+
+        bytes[^1] &= 0x7F;
+        return [.. bytes];
+    }
+
+    private static string Describe(Deliver deliver) =>
+        $"target {deliver.Target.High:x16}{deliver.Target.Low:x16}, payload {(deliver.Payload is { } p ? Convert.ToHexString(p) : "none")}, " +
+        $"reply to {deliver.ReplyTo.High:x16}{deliver.ReplyTo.Low:x16} within {deliver.ReplyWithinMs}, failure {deliver.Failure ?? "none"}";
+}
