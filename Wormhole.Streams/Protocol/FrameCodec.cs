@@ -29,8 +29,17 @@ internal static class FrameCodec
                 return bytes;
             }));
 
-    public static ByteString Encode(Frame frame)
+    public static ByteString Encode(Frame frame) => Encode(frame, writeDeliverDirectly: true);
+
+    /// <param name="frame">The frame.</param>
+    /// <param name="writeDeliverDirectly">Whether <see cref="DeliverWriter"/> may write a Deliver (false: protobuf-net alone, for the tests' comparison).</param>
+    internal static ByteString Encode(Frame frame, bool writeDeliverDirectly)
     {
+        if (writeDeliverDirectly && frame is Deliver deliver && DeliverWriter.CanWrite(deliver))
+        {
+            return ByteString.FromBytes(DeliverWriter.Write(deliver));
+        }
+
         var stream = ScratchStream.Rent();
         try
         {
