@@ -12,6 +12,7 @@ namespace Wormhole.Streams.Transmaterialization;
 /// </summary>
 internal sealed class PayloadModel
 {
+    private static readonly ConcurrentDictionary<Type, Func<RuntimeTypeModel, Stream, object, object?>> Deserializers = new();
     private readonly ConcurrentDictionary<Type, string?> _prepared = new();
 
     public PayloadModel(int maxDepth)
@@ -43,8 +44,16 @@ internal sealed class PayloadModel
     public object? Deserialize(Type messageType, byte[] payload, IReferenceTable references)
     {
         using var stream = new MemoryStream(payload, writable: false);
-        return Model.Deserialize(messageType, stream, value: null, userState: references);
+        return Deserializers.GetOrAdd(messageType, CreateDeserializer)(Model, stream, references);
     }
+
+    /// <summary>protobuf-net's generic entry, per type: its non-generic one resolves the type's serializer on every call.</summary>
+    private static Func<RuntimeTypeModel, Stream, object, object?> CreateDeserializer(Type type) =>
+        (Func<RuntimeTypeModel, Stream, object, object?>)Delegate.CreateDelegate(
+            typeof(Func<RuntimeTypeModel, Stream, object, object?>),
+            typeof(PayloadModel).GetMethod(nameof(DeserializeAs), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(type));
+
+    private static object? DeserializeAs<T>(RuntimeTypeModel model, Stream stream, object references) => model.Deserialize<T>(stream, default!, references);
 
     /// <summary>The Akka ask temp actor's reply type, when <paramref name="sender"/> is one (<c>FutureActorRef&lt;T&gt;</c>).</summary>
     public static Type? AskReplyType(IActorRef sender)
