@@ -53,7 +53,9 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
         private readonly LengthPrefixFramingStage _stage;
         private readonly List<ByteString> _waiting = [];
         private long _waitingBytes;
-        private ByteString _unframed = ByteString.Empty;
+        private ByteString _unframed = ByteString.Empty; // the rest of the last chunk, while it starts with whole frames
+        private byte[]? _gathering; // a frame that spans chunks, gathered (then _unframed is empty)
+        private int _gathered;
 
         public Logic(LengthPrefixFramingStage stage)
             : base(stage.Shape)
@@ -137,7 +139,16 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
 
         private void OnReceived()
         {
-            _unframed = _unframed.IsEmpty ? Grab(_stage.Received) : _unframed.Concat(Grab(_stage.Received));
+            var chunk = Grab(_stage.Received);
+            if (_gathered == 0)
+            {
+                _unframed = chunk; // frames inside it are slices of it: no copy
+            }
+            else
+            {
+                Gather(chunk);
+            }
+
             if (IsAvailable(_stage.Frames))
             {
                 OnFramesPulled();
@@ -146,13 +157,16 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
 
         private void OnFramesPulled()
         {
-            if (_unframed.Count < LengthPrefixFraming.PrefixBytes)
+            var pending = _gathered > 0 ? _gathered : _unframed.Count;
+            if (pending < LengthPrefixFraming.PrefixBytes)
             {
                 ReadMore();
                 return;
             }
 
-            var length = (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
+            var length = _gathered > 0
+                ? BinaryPrimitives.ReadUInt32BigEndian(_gathering)
+                : (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
             if (length > _stage._maxFrameBytes)
             {
                 var error = new FramingException($"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}");
@@ -162,14 +176,27 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             }
 
             var whole = LengthPrefixFraming.PrefixBytes + (int)length;
-            if (_unframed.Count < whole)
+            if (pending < whole)
             {
                 ReadMore();
                 return;
             }
 
-            var frame = _unframed.Slice(LengthPrefixFraming.PrefixBytes, (int)length);
-            _unframed = _unframed.Count == whole ? ByteString.Empty : _unframed.Slice(whole);
+            ByteString frame;
+            if (_gathered > 0)
+            {
+                // A frame gathered across chunks ends the gathering; the rest of the last chunk is framed as a chunk.
+                frame = ByteString.CopyFrom(_gathering!, LengthPrefixFraming.PrefixBytes, (int)length);
+                _unframed = ByteString.CopyFrom(_gathering!, whole, _gathered - whole);
+                _gathered = 0;
+                _gathering = null;
+            }
+            else
+            {
+                frame = _unframed.Slice(LengthPrefixFraming.PrefixBytes, (int)length);
+                _unframed = _unframed.Count == whole ? ByteString.Empty : _unframed.Slice(whole);
+            }
+
             Push(_stage.Frames, frame);
             if (IsClosed(_stage.Received) && _unframed.IsEmpty)
             {
@@ -177,8 +204,36 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             }
         }
 
+        /// <summary>
+        /// Appends a chunk to the part of a frame that spans chunks, in one contiguous buffer: a peer that sends a frame a
+        /// byte at a time costs time linear in its size (joining the chunks as a rope would cost the square).
+        /// </summary>
+        private void Gather(ByteString chunk)
+        {
+            var needed = (long)_gathered + chunk.Count;
+            if (_gathering is null || _gathering.Length < needed)
+            {
+                // Room for the whole frame once its length is known (at most the limit, checked before), doubling until then.
+                var frameBytes = _gathered >= LengthPrefixFraming.PrefixBytes
+                    ? LengthPrefixFraming.PrefixBytes + Math.Min(BinaryPrimitives.ReadUInt32BigEndian(_gathering), (uint)_stage._maxFrameBytes)
+                    : 0;
+                var larger = new byte[Math.Max(needed, Math.Max(frameBytes, 2L * (_gathering?.Length ?? 16)))];
+                _gathering?.AsSpan(0, _gathered).CopyTo(larger);
+                _gathering = larger;
+            }
+
+            chunk.CopyTo(_gathering, _gathered, chunk.Count);
+            _gathered += chunk.Count;
+        }
+
         private void ReadMore()
         {
+            if (!_unframed.IsEmpty)
+            {
+                Gather(_unframed); // the start of a frame whose rest is still to come
+                _unframed = ByteString.Empty;
+            }
+
             if (IsClosed(_stage.Received))
             {
                 OnReceivedFinished();
@@ -191,14 +246,14 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
 
         private void OnReceivedFinished()
         {
-            if (_unframed.IsEmpty)
+            if (_unframed.IsEmpty && _gathered == 0)
             {
                 Complete(_stage.Frames);
             }
-            else if (IsAvailable(_stage.Frames))
+            else if (IsAvailable(_stage.Frames) && _unframed.IsEmpty)
             {
                 // Whole frames still waiting are pulled for and pushed first; only a part of one is left here.
-                Fail(_stage.Frames, new IOException($"the connection ended in the middle of a frame ({_unframed.Count:N0} bytes of it had arrived)"));
+                Fail(_stage.Frames, new IOException($"the connection ended in the middle of a frame ({_gathered:N0} bytes of it had arrived)"));
             }
         }
     }

@@ -96,6 +96,26 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new byte[] { 1, 2, 3 }, Assert.Single(frames).ToArray());
     }
 
+    /// <summary>
+    /// A peer that sends a frame one byte per read: the bytes are gathered in one buffer, in time linear in the frame's
+    /// size. (Joined as a rope of chunks, as Akka's decoder does, 40,000 single bytes took 4 s and 256 KiB would take minutes.)
+    /// </summary>
+    [Fact]
+    public async Task Framing_Reversed_AFrameOneByteAtATime_IsGatheredWithinTheBound()
+    {
+        var body = Enumerable.Range(0, 256 * 1024).Select(i => (byte)(i * 7)).ToArray();
+        var wire = RawTcpPeer.Prefixed(body);
+        byte[] next = [.. RawTcpPeer.Prefixed([42]), .. RawTcpPeer.Prefixed([43])];
+
+        var (frames, done) = Decode([.. wire.Select(b => ByteString.FromBytes([b])), ByteString.FromBytes(next)], maxFrameBytes: 1024 * 1024);
+
+        await done.WaitAsync(Bounds.Long);
+        Assert.Equal(3, frames.Count);
+        Assert.Equal(body, frames[0].ToArray());
+        Assert.Equal(new byte[] { 42 }, frames[1].ToArray());
+        Assert.Equal(new byte[] { 43 }, frames[2].ToArray());
+    }
+
     [Fact]
     public async Task Framing_Reversed_PrefixOverTheLimit_FailsAtOnce_WithoutWaitingForTheBody()
     {
@@ -109,12 +129,12 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>The decoding half alone, as the TCP listener uses it (reversed): the frames it emits, and its end.</summary>
-    private (List<ByteString> Frames, Task Done) Decode(IEnumerable<ByteString> chunks)
+    private (List<ByteString> Frames, Task Done) Decode(IEnumerable<ByteString> chunks, int maxFrameBytes = 1024)
     {
         var frames = new List<ByteString>();
         var done = Source.From(chunks)
             .ViaMaterialized(
-                LengthPrefixFraming.Create(1024).Reversed().JoinMat(Flow.FromSinkAndSource(Sink.ForEach<ByteString>(frames.Add), Source.Empty<ByteString>(), Keep.Left), Keep.Right),
+                LengthPrefixFraming.Create(maxFrameBytes).Reversed().JoinMat(Flow.FromSinkAndSource(Sink.ForEach<ByteString>(frames.Add), Source.Empty<ByteString>(), Keep.Left), Keep.Right),
                 Keep.Right)
             .To(Sink.Ignore<ByteString>())
             .Run(Sys.Materializer());
