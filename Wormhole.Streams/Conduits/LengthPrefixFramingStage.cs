@@ -53,8 +53,8 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
         private readonly LengthPrefixFramingStage _stage;
         private readonly List<ByteString> _waiting = [];
         private long _waitingBytes;
-        private ByteString _unframed = ByteString.Empty; // the rest of the last chunk, while it starts with whole frames
-        private byte[]? _gathering; // a frame that spans chunks, gathered (then _unframed is empty)
+        private ByteString _unframed = ByteString.Empty; // the rest of the last chunk, from a frame's start (after the gathered frame, if any)
+        private byte[]? _gathering; // a frame that spans chunks, gathered
         private int _gathered;
 
         public Logic(LengthPrefixFramingStage stage)
@@ -140,15 +140,7 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
         private void OnReceived()
         {
             var chunk = Grab(_stage.Received);
-            if (_gathered == 0)
-            {
-                _unframed = chunk; // frames inside it are slices of it: no copy
-            }
-            else
-            {
-                Gather(chunk);
-            }
-
+            _unframed = _gathered == 0 ? chunk : Gather(chunk);
             if (IsAvailable(_stage.Frames))
             {
                 OnFramesPulled();
@@ -157,16 +149,15 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
 
         private void OnFramesPulled()
         {
-            var pending = _gathered > 0 ? _gathered : _unframed.Count;
+            var gathering = _gathered > 0;
+            var pending = gathering ? _gathered : _unframed.Count;
             if (pending < LengthPrefixFraming.PrefixBytes)
             {
                 ReadMore();
                 return;
             }
 
-            var length = _gathered > 0
-                ? BinaryPrimitives.ReadUInt32BigEndian(_gathering)
-                : (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
+            var length = gathering ? GatheredLength() : (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
             if (length > _stage._maxFrameBytes)
             {
                 var error = new FramingException($"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}");
@@ -183,13 +174,12 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             }
 
             ByteString frame;
-            if (_gathered > 0)
+            if (gathering)
             {
-                // A frame gathered across chunks ends the gathering; the rest of the last chunk is framed as a chunk.
-                frame = ByteString.CopyFrom(_gathering!, LengthPrefixFraming.PrefixBytes, (int)length);
-                _unframed = ByteString.CopyFrom(_gathering!, whole, _gathered - whole);
-                _gathered = 0;
+                // The buffer was made for this frame alone: handed over, not copied.
+                frame = ByteString.FromBytes(_gathering!, LengthPrefixFraming.PrefixBytes, (int)length);
                 _gathering = null;
+                _gathered = 0;
             }
             else
             {
@@ -205,33 +195,47 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
         }
 
         /// <summary>
-        /// Appends a chunk to the part of a frame that spans chunks, in one contiguous buffer: a peer that sends a frame a
-        /// byte at a time costs time linear in its size (joining the chunks as a rope would cost the square).
+        /// Copies what the frame being gathered still lacks from <paramref name="chunk"/> into one buffer (made the frame's
+        /// size once its length is known), and returns the rest of the chunk: a peer that sends a frame a byte at a time costs
+        /// time linear in its size (joining the chunks as a rope would cost the square), and a frame that straddles two reads
+        /// costs one copy of itself, not of the reads.
         /// </summary>
-        private void Gather(ByteString chunk)
+        private ByteString Gather(ByteString chunk)
         {
-            var needed = (long)_gathered + chunk.Count;
-            if (_gathering is null || _gathering.Length < needed)
+            while (!chunk.IsEmpty)
             {
-                // Room for the whole frame once its length is known (at most the limit, checked before), doubling until then.
-                var frameBytes = _gathered >= LengthPrefixFraming.PrefixBytes
-                    ? LengthPrefixFraming.PrefixBytes + Math.Min(BinaryPrimitives.ReadUInt32BigEndian(_gathering), (uint)_stage._maxFrameBytes)
-                    : 0;
-                var larger = new byte[Math.Max(needed, Math.Max(frameBytes, 2L * (_gathering?.Length ?? 16)))];
-                _gathering?.AsSpan(0, _gathered).CopyTo(larger);
-                _gathering = larger;
+                var wanted = _gathered < LengthPrefixFraming.PrefixBytes
+                    ? LengthPrefixFraming.PrefixBytes - _gathered
+                    : GatheredLength() is var length && length <= _stage._maxFrameBytes ? LengthPrefixFraming.PrefixBytes + (int)length - _gathered : 0;
+                if (wanted == 0)
+                {
+                    break; // the frame is whole, or over the limit (refused when pulled)
+                }
+
+                var take = Math.Min(wanted, chunk.Count);
+                var room = _gathered < LengthPrefixFraming.PrefixBytes ? LengthPrefixFraming.PrefixBytes : _gathered + wanted;
+                if (_gathering is null || _gathering.Length < room)
+                {
+                    var larger = new byte[room];
+                    _gathering?.AsSpan(0, _gathered).CopyTo(larger);
+                    _gathering = larger;
+                }
+
+                chunk.Slice(0, take).CopyTo(_gathering, _gathered, take);
+                _gathered += take;
+                chunk = take == chunk.Count ? ByteString.Empty : chunk.Slice(take);
             }
 
-            chunk.CopyTo(_gathering, _gathered, chunk.Count);
-            _gathered += chunk.Count;
+            return chunk;
         }
+
+        private uint GatheredLength() => BinaryPrimitives.ReadUInt32BigEndian(_gathering);
 
         private void ReadMore()
         {
             if (!_unframed.IsEmpty)
             {
-                Gather(_unframed); // the start of a frame whose rest is still to come
-                _unframed = ByteString.Empty;
+                _unframed = Gather(_unframed); // the start of a frame whose rest is still to come: all of it is wanted
             }
 
             if (IsClosed(_stage.Received))
@@ -250,10 +254,10 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             {
                 Complete(_stage.Frames);
             }
-            else if (IsAvailable(_stage.Frames) && _unframed.IsEmpty)
+            else if (IsAvailable(_stage.Frames))
             {
                 // Whole frames still waiting are pulled for and pushed first; only a part of one is left here.
-                Fail(_stage.Frames, new IOException($"the connection ended in the middle of a frame ({_gathered:N0} bytes of it had arrived)"));
+                Fail(_stage.Frames, new IOException($"the connection ended in the middle of a frame ({_gathered + _unframed.Count:N0} bytes of it had arrived)"));
             }
         }
     }

@@ -73,7 +73,7 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
         var chunks = new List<ByteString>();
         for (var at = 0; at < wire.Length;)
         {
-            var size = Math.Min(random.Next(1, 8), wire.Length - at);
+            var size = Math.Min(random.Next(2) == 0 ? random.Next(1, 8) : random.Next(8, 300), wire.Length - at); // inside a prefix, a frame, or across several
             chunks.Add(ByteString.CopyFrom(wire, at, size));
             at += size;
         }
