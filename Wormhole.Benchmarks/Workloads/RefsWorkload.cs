@@ -9,8 +9,9 @@ namespace Wormhole.Benchmarks.Workloads;
 /// <summary>
 /// Messages that each carry a fresh <see cref="ActorRef{T}"/>: every send publishes a new actor on the client's portal and
 /// makes a new proxy on the server's. Throughput is counted as in <see cref="TellWorkload"/>. The actors are spawned before
-/// the clock starts (that is Akka's cost, not Wormhole's). Afterwards the portals' counters show what is still held:
-/// without <c>Release</c> frames every reference stays published until its actor stops.
+/// the clock starts (that is Akka's cost, not Wormhole's); the warm-up rounds use actors of their own, stopped, and their
+/// proxies gone, before it starts. Afterwards the portals' counters show what is still held: every reference stays
+/// published until its actor stops or the peer stops its proxy.
 /// </summary>
 internal static class RefsWorkload
 {
@@ -22,12 +23,21 @@ internal static class RefsWorkload
         var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket: false));
         var sink = await portal.LookupAsync<Carrier>("refsink");
         var begin = await portal.LookupAsync<Begin>("refsink-begin");
-        var actors = Enumerable.Range(0, (int)(total + warmup)).Select(_ => system.ActorOf(Props.Create<Inbox>())).ToArray();
+        await WarmUp.RunAsync(quick, async () =>
+        {
+            var warmActors = Spawn(system, warmup);
+            await Run(system, begin, sink, [.. warmActors.Select(ActorRef<Small>.From)], warmup);
+            foreach (var actor in warmActors)
+            {
+                system.Stop(actor);
+            }
+        });
+        _ = await Drain(server, "proxies", TimeSpan.FromSeconds(quick ? 5 : 10)); // the warm-up's proxies are gone before the clock starts
+        var actors = Spawn(system, total);
         var refs = actors.Select(ActorRef<Small>.From).ToArray();
 
-        await Run(system, begin, sink, refs, 0, warmup);
         var allocated = GC.GetTotalAllocatedBytes(false);
-        var elapsed = await Run(system, begin, sink, refs, warmup, total);
+        var elapsed = await Run(system, begin, sink, refs, total);
         var allocPerMsg = (GC.GetTotalAllocatedBytes(false) - allocated) / (double)total;
         var rate = total / elapsed.TotalSeconds;
         var clientPublications = portal.Counters.Publications;
@@ -66,16 +76,19 @@ internal static class RefsWorkload
             "n/a",
             "n/a");
         report.Note(
-            "refs: no peer can carry a reference; the publications and proxies held after the run grow with every reference sent, " +
-            "because Release frames are not in this branch: only an actor's death (Terminated) frees them.");
+            "refs: no peer can carry a reference; the publications and proxies held after the run grow with every reference sent " +
+            "until the actors stop (a Terminated frame each) or the server stops its proxies (a Release frame each).");
         await Clients.CloseAsync(system, nexus);
     }
 
-    private static Task<TimeSpan> Run(ActorSystem system, ActorRef<Begin> begin, ActorRef<Carrier> sink, ActorRef<Small>[] refs, long from, long count) =>
+    private static IActorRef[] Spawn(ActorSystem system, long count) =>
+        [.. Enumerable.Range(0, (int)count).Select(_ => system.ActorOf(Props.Create<Inbox>()))];
+
+    private static Task<TimeSpan> Run(ActorSystem system, ActorRef<Begin> begin, ActorRef<Carrier> sink, ActorRef<Small>[] refs, long count) =>
         Clients.SendWindowedAsync(
             system,
             self => begin.Tell(new Begin { Expected = count, AckEvery = TellWorkload.AckEvery, ReplyTo = ActorRef<Progress>.From(self) }),
-            i => sink.Tell(new Carrier { Body = Small.Make(i), Ref = refs[from + i] }),
+            i => sink.Tell(new Carrier { Body = Small.Make(i), Ref = refs[i] }),
             count,
             TellWorkload.Window);
 
