@@ -39,6 +39,7 @@ public sealed class Portal
     internal Task<Portal> Opened => _opened.Task;
 
     /// <summary>Publishes <paramref name="actor"/> under <paramref name="name"/> on this portal only (the peer finds it with a lookup).</summary>
+    /// <remarks>It takes effect before any lookup of the peer that arrives after this returns, and before any message sent through this portal after it.</remarks>
     /// <typeparam name="T">The message type the actor accepts; the peer's messages are decoded as this type only.</typeparam>
     /// <param name="name">The name; replaces an earlier publication of the same name on this portal.</param>
     /// <param name="actor">The actor.</param>

@@ -163,6 +163,9 @@ internal sealed partial class PortalStage
 
         private void OnLookup(Lookup lookup)
         {
+            // A Publish posted before this frame was read may still wait in the queue, behind this frame: apply it first,
+            // so a name published before the peer looked it up is found.
+            DrainCommands(_commands!);
             var found = _names.TryGetValue(lookup.Name, out var local)
                 ? local
                 : _stage._nexus.Find(lookup.Name);

@@ -293,6 +293,17 @@ public abstract class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     }
 
     [Fact]
+    public async Task Visibility_NamePublishedOnAPortal_IsFoundByTheLookupThePeerMakesRightAfter()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            _clientPortal.Publish($"fresh-{i}", ActorRef<Ping>.From(TestActor));
+
+            await _serverPortal.LookupAsync<Ping>($"fresh-{i}").WaitAsync(Bounds.Long);
+        }
+    }
+
+    [Fact]
     public async Task Visibility_PortalScopedNameIsNotFoundFromAnotherPortal_NexusWideNamePublishedLaterIsFound()
     {
         var third = Nexus.Create(Sys);
