@@ -3,7 +3,7 @@ using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
 
-/// <summary>What reaches a portal's stage actor from outside its stage.</summary>
+/// <summary>What reaches a portal's stage from outside it, through its <see cref="PortalCommandQueue"/>.</summary>
 internal abstract record PortalCommand
 {
     /// <summary>Publish an actor under a name on this portal only.</summary>

@@ -9,7 +9,7 @@ namespace Wormhole.Streams.Portals;
 
 /// <summary>
 /// The portal as a stream stage: inbound frames are demultiplexed to local actors, messages told to
-/// proxies arrive at its stage actor and leave as outbound frames.
+/// proxies arrive through its command queue and leave as outbound frames.
 /// </summary>
 /// <remarks>
 /// Emits when: a frame is ready (handshake, a proxy's message, a reply, a lifetime notice).

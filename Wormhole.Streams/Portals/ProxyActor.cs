@@ -4,7 +4,7 @@ using Wormhole.Streams.Protocol;
 namespace Wormhole.Streams.Portals;
 
 /// <summary>
-/// A local actor standing for one remote actor: whatever it is told goes to its portal's stage actor,
+/// A local actor standing for one remote actor: whatever it is told goes to its portal's stage,
 /// tagged with the remote id (through its <see cref="PortalCommandQueue"/>). A one-shot proxy (a reply port, an ask's sender) stops after one message
 /// or at its deadline. Stopping a lasting proxy (e.g. with a <c>PoisonPill</c>) releases it: the peer may then drop its publication.
 /// </summary>
