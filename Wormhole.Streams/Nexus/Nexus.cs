@@ -30,6 +30,11 @@ public sealed partial class Nexus : IAsyncDisposable
         Options = options;
         Materializer = system.Materializer(namePrefix: "wormhole");
         Payloads = new PayloadModel(options.MaxMessageDepth);
+
+        // Akka 1.5.74's scheduler starts its thread on first use, and every caller until then blocks on a thread-pool
+        // thread. On a new actor system, twenty portals starting at once (each schedules its timers) blocked every pool
+        // thread while the scheduler's start waited for one: handshakes timed out. Start it here, once, first.
+        system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
     }
 
     /// <summary>The actor system this nexus serves.</summary>
@@ -183,7 +188,7 @@ public sealed partial class Nexus : IAsyncDisposable
         }
 
         var counters = new PortalCounters();
-        return BidiFlow.FromFlows(InboundRateLimit.Create(options), Flow.Create<ByteString>())
+        return BidiFlow.FromFlows(Flow.FromGraph(new InboundRateLimit(options)), Flow.Create<ByteString>())
             .Atop(FrameCodec.Bidi(options.MaxFrameBytes, counters))
             .JoinMat(Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], counters)), Keep.Right);
     }
