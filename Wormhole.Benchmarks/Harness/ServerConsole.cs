@@ -66,6 +66,7 @@ internal static class ServerConsole
             ["received"] = Interlocked.Read(ref Received),
             ["allocated"] = GC.GetTotalAllocatedBytes(precise: false),
             ["cpuMs"] = process.TotalProcessorTime.TotalMilliseconds,
+            ["jitMethods"] = System.Runtime.JitInfo.GetCompiledMethodCount(),
         };
     }
 }

@@ -30,8 +30,8 @@ internal static class AskWorkload
                 var query = await portal.LookupAsync<Query>("query");
                 var replier = await portal.LookupAsync<Small>("replier");
                 var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
-                results[name + " reply-port"] = await Measure(report, quick, name + " reply-port", count, i => query.Ask<Small>(port => new Query { Body = Small.Make(i), Reply = port }, Timeout));
-                results[name + " sender"] = await Measure(report, quick, name + " sender", count, i => replier.Ask<Small>(Small.Make(i), Timeout));
+                results[name + " reply-port"] = await Measure(report, quick, server, name + " reply-port", count, i => query.Ask<Small>(port => new Query { Body = Small.Make(i), Reply = port }, Timeout));
+                results[name + " sender"] = await Measure(report, quick, server, name + " sender", count, i => replier.Ask<Small>(Small.Make(i), Timeout));
                 report.Note($"ask {name}: client portal after the runs: {portal.Counters}");
                 await Clients.CloseAsync(system, nexus);
             }
@@ -40,7 +40,7 @@ internal static class AskWorkload
         await using (var server = await ChildServer.StartAsync("akka"))
         {
             var (system, echo) = await Clients.AkkaRemoteAsync(server, "echo");
-            results[Systems.AkkaRemote] = await Measure(report, quick, Systems.AkkaRemote, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
+            results[Systems.AkkaRemote] = await Measure(report, quick, server, Systems.AkkaRemote, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
             await system.Terminate();
         }
 
@@ -52,7 +52,7 @@ internal static class AskWorkload
             var reader = new RawSocket.FrameReader(socket);
             writer.Write(new Small { Id = RawSocket.EchoMode });
             writer.Flush();
-            results[Systems.RawSocket] = await Task.Run(() => Measure(report, quick, Systems.RawSocket, count, i =>
+            results[Systems.RawSocket] = await Task.Run(() => Measure(report, quick, server, Systems.RawSocket, count, i =>
             {
                 writer.Write(Small.Make(i));
                 writer.Flush();
@@ -83,9 +83,9 @@ internal static class AskWorkload
         }
     }
 
-    private static async Task<(double P50, double P99, double Rate)> Measure(Report report, bool quick, string system, int count, Func<long, Task<Small>> ask)
+    private static async Task<(double P50, double P99, double Rate)> Measure(Report report, bool quick, ChildServer server, string system, int count, Func<long, Task<Small>> ask)
     {
-        await WarmUp.RunAsync(quick, async () =>
+        await WarmUp.RunAsync(quick, server, system, async () =>
         {
             for (var i = 0; i < Math.Min(count, 500); i++)
             {

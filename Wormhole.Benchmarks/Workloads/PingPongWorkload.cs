@@ -35,7 +35,7 @@ internal static class PingPongWorkload
                     return i => echo.Tell(new Ping { Body = Small.Make(i), ReplyTo = replyTo });
                 };
                 var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
-                await Measure(report, quick, name, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
+                await Measure(report, quick, server, name, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
                 await Harness.Clients.CloseAsync(system, nexus);
             }
         }
@@ -44,13 +44,13 @@ internal static class PingPongWorkload
         {
             var (system, echo) = await Harness.Clients.AkkaRemoteAsync(server, "echo");
             Func<IActorRef, Action<long>> sender = self => i => echo.Tell(Small.Make(i), self);
-            await Measure(report, quick, Systems.AkkaRemote, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
+            await Measure(report, quick, server, Systems.AkkaRemote, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
             await system.Terminate();
         }
 
         await using (var server = await ChildServer.StartAsync("raw"))
         {
-            await Measure(report, quick, Systems.RawSocket, rates, roundTrips * 4, (n, count) => Task.Run(() => Raw(server.Port, n * Window, count)));
+            await Measure(report, quick, server, Systems.RawSocket, rates, roundTrips * 4, (n, count) => Task.Run(() => Raw(server.Port, n * Window, count)));
         }
 
         foreach (var n in Clients)
@@ -59,9 +59,9 @@ internal static class PingPongWorkload
         }
     }
 
-    private static async Task Measure(Report report, bool quick, string system, Dictionary<int, Dictionary<string, double>> rates, long roundTrips, Func<int, long, Task<TimeSpan>> run)
+    private static async Task Measure(Report report, bool quick, ChildServer server, string system, Dictionary<int, Dictionary<string, double>> rates, long roundTrips, Func<int, long, Task<TimeSpan>> run)
     {
-        await WarmUp.RunAsync(quick, () => run(4, roundTrips / 4));
+        await WarmUp.RunAsync(quick, server, system, () => run(4, roundTrips / 4));
         var runs = new List<Dictionary<string, object?>>();
         foreach (var n in Clients)
         {

@@ -23,7 +23,7 @@ internal static class RefsWorkload
         var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket: false));
         var sink = await portal.LookupAsync<Carrier>("refsink");
         var begin = await portal.LookupAsync<Begin>("refsink-begin");
-        await WarmUp.RunAsync(quick, async () =>
+        await WarmUp.RunAsync(quick, server, Systems.WormholeTcp, async () =>
         {
             var warmActors = Spawn(system, warmup);
             await Run(system, begin, sink, [.. warmActors.Select(ActorRef<Small>.From)], warmup);

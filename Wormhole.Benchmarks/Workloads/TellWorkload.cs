@@ -36,7 +36,7 @@ internal static class TellWorkload
                 var (system, nexus, portal) = await Clients.WormholeAsync(conduit);
                 var sink = await portal.LookupAsync<Small>("sink");
                 var begin = await portal.LookupAsync<Begin>("sink-begin");
-                await WarmUp.RunAsync(quick, () => Wormhole(system, begin, sink, warmup));
+                await WarmUp.RunAsync(quick, server, name, () => Wormhole(system, begin, sink, warmup));
                 var allocated = GC.GetTotalAllocatedBytes(precise: false);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var serverBefore = await server.CommandAsync("stats");
@@ -67,7 +67,7 @@ internal static class TellWorkload
         await using (var server = await ChildServer.StartAsync("akka"))
         {
             var (system, sink) = await Clients.AkkaRemoteAsync(server, "sink");
-            await WarmUp.RunAsync(quick, () => AkkaRemote(system, sink, warmup));
+            await WarmUp.RunAsync(quick, server, Systems.AkkaRemote, () => AkkaRemote(system, sink, warmup));
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var serverBefore = await server.CommandAsync("stats");
@@ -89,7 +89,7 @@ internal static class TellWorkload
 
         await using (var server = await ChildServer.StartAsync("raw"))
         {
-            await WarmUp.RunAsync(quick, () => Task.Run(() => Raw(server.Port, warmup)));
+            await WarmUp.RunAsync(quick, server, Systems.RawSocket, () => Task.Run(() => Raw(server.Port, warmup)));
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var serverBefore = await server.CommandAsync("stats");
