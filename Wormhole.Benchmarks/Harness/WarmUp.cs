@@ -34,7 +34,8 @@ internal static class WarmUp
             compiled = now;
             if (clock.Elapsed >= most || (clock.Elapsed >= least && (settled || quick)))
             {
-                Console.WriteLine($"# warm-up {system}: {clock.Elapsed.TotalSeconds:0.0} s, JIT {(settled ? "settled" : $"still compiling after {most.TotalSeconds:0} s")}");
+                var jit = quick ? "not waited for (--quick)" : settled ? "settled" : $"still compiling after {most.TotalSeconds:0} s";
+                Console.WriteLine($"# warm-up {system}: {clock.Elapsed.TotalSeconds:0.0} s, JIT {jit}");
                 return;
             }
         }

@@ -31,9 +31,9 @@ public sealed partial class Nexus : IAsyncDisposable
         Materializer = system.Materializer(namePrefix: "wormhole");
         Payloads = new PayloadModel(options.MaxMessageDepth);
 
-        // Akka 1.5.74's scheduler starts its thread on first use, and every caller until then blocks on a thread-pool
-        // thread. On a new actor system, twenty portals starting at once (each schedules its timers) blocked every pool
-        // thread while the scheduler's start waited for one: handshakes timed out. Start it here, once, first.
+        // Akka 1.5.74's scheduler starts on first use, and every caller blocks until it has started. On a new actor system,
+        // twenty portals starting at once (each schedules its timers) left every pool thread blocked in
+        // HashedWheelTimerScheduler.Start (a stack dump showed ten) until their handshakes timed out. Start it here, once.
         system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
     }
 
