@@ -32,7 +32,7 @@ internal static class WarmUp
             var now = await CompiledMethodsAsync(server);
             var settled = now.Client - compiled.Client <= SettledMethods && now.Server - compiled.Server <= SettledMethods;
             compiled = now;
-            if (clock.Elapsed >= most || (clock.Elapsed >= least && (settled || quick)))
+            if (clock.Elapsed >= most || (clock.Elapsed >= least && settled))
             {
                 var jit = quick ? "not waited for (--quick)" : settled ? "settled" : $"still compiling after {most.TotalSeconds:0} s";
                 Console.WriteLine($"# warm-up {system}: {clock.Elapsed.TotalSeconds:0.0} s, JIT {jit}");

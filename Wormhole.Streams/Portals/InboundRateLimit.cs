@@ -106,8 +106,11 @@ internal sealed class InboundRateLimit : GraphStage<FlowShape<ByteString, ByteSt
         private bool HasTokensFor(ByteString frame)
         {
             Refill();
-            return _frameTokens >= 1 && _byteTokens >= Math.Min(frame.Count, _stage._bytesPerSecond);
+            return _frameTokens >= 1 && _byteTokens >= BytesNeeded(frame);
         }
+
+        /// <summary>The byte tokens a frame waits for: its length, or a full bucket for a frame longer than the bucket holds.</summary>
+        private int BytesNeeded(ByteString frame) => Math.Min(frame.Count, _stage._bytesPerSecond);
 
         private void Take(ByteString frame)
         {
@@ -128,7 +131,7 @@ internal sealed class InboundRateLimit : GraphStage<FlowShape<ByteString, ByteSt
         private TimeSpan WaitFor(ByteString frame)
         {
             var frames = Math.Max(0, 1 - _frameTokens) / _stage._framesPerSecond;
-            var bytes = Math.Max(0, Math.Min(frame.Count, _stage._bytesPerSecond) - _byteTokens) / _stage._bytesPerSecond;
+            var bytes = Math.Max(0, BytesNeeded(frame) - _byteTokens) / _stage._bytesPerSecond;
             return TimeSpan.FromSeconds(Math.Max(0.001, Math.Max(frames, bytes)));
         }
     }
