@@ -74,7 +74,7 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             var frame = Grab(_stage.FramesToSend);
             if (frame.Count > _stage._maxFrameBytes)
             {
-                var error = new FramingException($"a frame of {frame.Count:N0} bytes exceeds the {_stage._maxFrameBytes:N0}-byte frame limit; not sent");
+                var error = new FrameTooLargeException(inbound: false, $"a frame of {frame.Count:N0} bytes exceeds the {_stage._maxFrameBytes:N0}-byte frame limit; not sent");
                 Fail(_stage.Writes, error);
                 Cancel(_stage.FramesToSend, error);
                 return;
@@ -160,7 +160,7 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             var length = gathering ? GatheredLength() : (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
             if (length > _stage._maxFrameBytes)
             {
-                var error = new FramingException($"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}");
+                var error = new FrameTooLargeException(inbound: true, $"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}");
                 Fail(_stage.Frames, error);
                 Cancel(_stage.Received, error);
                 return;

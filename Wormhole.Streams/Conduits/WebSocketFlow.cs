@@ -158,7 +158,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         }
 
         var size = ended ? $"{count:N0} bytes" : $"more than {count:N0} bytes";
-        return new FramingException($"WebSocket message of {size} exceeds the {maxBytes:N0} bytes the {maxFrameBytes:N0}-byte frame limit allows");
+        return new FrameTooLargeException(inbound: true, $"WebSocket message of {size} exceeds the {maxBytes:N0} bytes the {maxFrameBytes:N0}-byte frame limit allows");
     }
 
     private static string Truncate(string description)
@@ -349,7 +349,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
             var bytes = Grab(_stage.In);
             if (bytes.Count > _stage._maxMessageBytes)
             {
-                var error = new FramingException($"message of {bytes.Count:N0} bytes exceeds the {_stage._maxMessageBytes:N0} bytes the {_stage._maxFrameBytes:N0}-byte frame limit allows; not sent");
+                var error = new FrameTooLargeException(inbound: false, $"message of {bytes.Count:N0} bytes exceeds the {_stage._maxMessageBytes:N0} bytes the {_stage._maxFrameBytes:N0}-byte frame limit allows; not sent");
                 Close(WebSocketCloseStatus.InternalServerError, error.Message, error);
                 return;
             }

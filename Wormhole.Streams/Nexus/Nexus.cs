@@ -30,6 +30,7 @@ public sealed partial class Nexus : IAsyncDisposable
         Options = options;
         Materializer = system.Materializer(namePrefix: "wormhole");
         Payloads = new PayloadModel(options.MaxMessageDepth);
+        Proxies = new ProxyBudget(options.MaxProxiesPerNexus);
 
         // Akka 1.5.74's scheduler starts on first use, and every caller blocks until it has started. On a new actor system,
         // twenty portals starting at once (each schedules its timers) left every pool thread blocked in
@@ -58,6 +59,12 @@ public sealed partial class Nexus : IAsyncDisposable
     internal PayloadModel Payloads { get; }
 
     internal WireId SideId { get; } = WireId.NewRandom();
+
+    /// <summary>The proxies all portals may hold (<see cref="NexusOptions.MaxProxiesPerNexus"/>).</summary>
+    internal ProxyBudget Proxies { get; }
+
+    /// <summary>The rate limit on warnings peers cause.</summary>
+    internal WarningGate Warnings { get; } = new();
 
     /// <summary>Creates the nexus of an actor system.</summary>
     /// <param name="system">The actor system.</param>

@@ -12,6 +12,9 @@ namespace Wormhole.Streams;
 /// </remarks>
 public sealed record NexusOptions
 {
+    /// <summary>The smallest <see cref="MaxFrameBytes"/> a side may state: 1,024 bytes (the protocol's minimum).</summary>
+    public const int MinFrameBytes = 1024;
+
     /// <summary>Largest frame accepted or sent, in bytes. Default 1 MiB; range 1 KiB to 64 MiB.</summary>
     public int MaxFrameBytes { get; init; } = 1024 * 1024;
 
@@ -19,8 +22,9 @@ public sealed record NexusOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How long a portal may go without a frame from the peer. Default 60 s. Each side sends a keep-alive after a third of
-    /// it without sending anything, so an idle but healthy peer never trips it.
+    /// How long a portal may go without a frame from the peer. Default 60 s; at least 300 ms. Each side states its own in
+    /// its <c>Hello</c>, and both send a keep-alive after at most half the smaller of the two without sending anything, so an
+    /// idle but healthy peer never trips it, whatever its own setting.
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -41,6 +45,13 @@ public sealed record NexusOptions
 
     /// <summary>Proxies one portal holds for the peer's actors at once. Default 10,000.</summary>
     public int MaxProxies { get; init; } = 10_000;
+
+    /// <summary>
+    /// Proxies all portals of the nexus hold at once (a proxy costs a few hundred bytes). Default 200,000. Read from the
+    /// options the nexus is created with; a peer whose reference would pass it closes its portal with
+    /// <see cref="PortalCloseKind.LimitExceeded"/> (code <c>MaxProxies</c>).
+    /// </summary>
+    public int MaxProxiesPerNexus { get; init; } = 200_000;
 
     /// <summary>
     /// Reply ports and asks pending on one portal, in each direction. Default 1,000. Past it the single request is refused:
@@ -66,7 +77,7 @@ public sealed record NexusOptions
 
     internal NexusOptions Validated()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, 1024, nameof(MaxFrameBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, MinFrameBytes, nameof(MaxFrameBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxFrameBytes, 64 * 1024 * 1024, nameof(MaxFrameBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero, nameof(HandshakeTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(IdleTimeout, TimeSpan.FromMilliseconds(300), nameof(IdleTimeout));
@@ -79,6 +90,7 @@ public sealed record NexusOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPublications, 1, nameof(MaxPublications));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxProxies, 1, nameof(MaxProxies));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxProxiesPerNexus, 1, nameof(MaxProxiesPerNexus));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingReplies, 1, nameof(MaxPendingReplies));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInboundFramesPerSecond, 1, nameof(MaxInboundFramesPerSecond));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInboundBytesPerSecond, MaxFrameBytes, nameof(MaxInboundBytesPerSecond));

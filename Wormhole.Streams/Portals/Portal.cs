@@ -67,7 +67,7 @@ public sealed class Portal
         ArgumentException.ThrowIfNullOrEmpty(name);
         _payloads.Prepare(typeof(T));
         var result = new TaskCompletionSource<IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new PortalCommand.Lookup(name, result));
+        Post(new PortalCommand.Lookup(name, typeof(T), result));
         await Task.WhenAny(result.Task, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!result.Task.IsCompleted)
         {
@@ -123,7 +123,7 @@ public sealed class Portal
     {
         if (_completion.Task.IsCompleted)
         {
-            FailCommand(command, _completion.Task.Result);
+            PortalCommand.Fail(command, _completion.Task.Result);
             return;
         }
 
@@ -136,19 +136,11 @@ public sealed class Portal
                 }
                 else
                 {
-                    FailCommand(command, _completion.Task.Result);
+                    PortalCommand.Fail(command, _completion.Task.Result);
                 }
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-    }
-
-    private static void FailCommand(PortalCommand command, PortalCloseReason reason)
-    {
-        if (command is PortalCommand.Lookup lookup)
-        {
-            lookup.Result.TrySetException(new PortalClosedException(reason));
-        }
     }
 }

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
 
@@ -9,15 +8,29 @@ internal abstract record PortalCommand
     /// <summary>Publish an actor under a name on this portal only.</summary>
     public sealed record Publish(string Name, IActorRef Actor, Type MessageType) : PortalCommand;
 
-    /// <summary>Ask the peer for a named actor; completes with a proxy.</summary>
-    public sealed record Lookup(string Name, TaskCompletionSource<IActorRef> Result) : PortalCommand;
+    /// <summary>Ask the peer for a named actor; completes with a proxy that accepts <paramref name="MessageType"/>.</summary>
+    public sealed record Lookup(string Name, Type MessageType, TaskCompletionSource<IActorRef> Result) : PortalCommand;
 
     /// <summary>Close the portal in order.</summary>
     public sealed record Close(string Why) : PortalCommand;
 
     /// <summary>A message told to a proxy, to deliver to the peer's actor.</summary>
-    public sealed record Forward(WireId Target, object Message, IActorRef Sender) : PortalCommand;
+    public sealed record Forward(ProxyRef Proxy, object Message, IActorRef Sender) : PortalCommand;
 
-    /// <summary>A proxy stopped (one-shot used or expired, or stopped by its user).</summary>
-    public sealed record ProxyStopped(WireId Target, IActorRef Proxy) : PortalCommand;
+    /// <summary>A proxy was stopped by its user: release it.</summary>
+    public sealed record ProxyStopped(ProxyRef Proxy) : PortalCommand;
+
+    /// <summary>Fails what waits on a command that will never be handled: the portal closed first.</summary>
+    public static void Fail(PortalCommand command, PortalCloseReason reason)
+    {
+        switch (command)
+        {
+            case Lookup lookup:
+                lookup.Result.TrySetException(new PortalClosedException(reason));
+                break;
+            case Forward { Sender: var sender } when !sender.IsNobody():
+                sender.Tell(new Status.Failure(new PortalClosedException(reason)), ActorRefs.NoSender);
+                break;
+        }
+    }
 }

@@ -8,22 +8,40 @@ namespace Wormhole.Streams.Portals;
 /// </summary>
 /// <remarks>
 /// Any thread may <see cref="Post"/>; only the stage drains. Commands of one poster are drained in the order posted.
-/// Once the stage has stopped, what is posted is never drained (as an actor's messages to a stopped actor).
+/// Once the stage has closed the queue (<see cref="Close"/>), every command still in it, and every one posted after, fails
+/// at once with the close reason (<see cref="PortalCommand.Fail"/>): nothing waits for a timer to learn the portal is gone.
 /// </remarks>
 internal sealed class PortalCommandQueue
 {
     private readonly ConcurrentQueue<PortalCommand> _commands = new();
     private readonly Action<PortalCommandQueue> _wake;
+    private readonly PortalCounters _counters;
+    private PortalCloseReason? _closeReason;
     private int _wakePending;
 
     /// <param name="wake">Asks the stage to drain; the stage's async callback, safe to call from any thread.</param>
-    public PortalCommandQueue(Action<PortalCommandQueue> wake) => _wake = wake;
+    /// <param name="counters">Where a message that fails because the portal closed is counted as dropped.</param>
+    public PortalCommandQueue(Action<PortalCommandQueue> wake, PortalCounters counters)
+    {
+        _wake = wake;
+        _counters = counters;
+    }
 
-    /// <summary>Queues a command; wakes the stage unless a wake is pending already.</summary>
+    /// <summary>Why the portal closed, once it has; null while it is open.</summary>
+    public PortalCloseReason? CloseReason => Volatile.Read(ref _closeReason);
+
+    /// <summary>Queues a command; wakes the stage unless a wake is pending already. After <see cref="Close"/>, fails it.</summary>
     public void Post(PortalCommand command)
     {
         _commands.Enqueue(command);
-        Wake();
+        if (CloseReason is { } reason)
+        {
+            FailAll(reason); // the stage drains no more: whoever reads the reason after enqueuing fails what is left
+        }
+        else
+        {
+            Wake();
+        }
     }
 
     /// <summary>For the stage: takes up to <paramref name="budget"/> commands; wakes itself again when more remain.</summary>
@@ -33,7 +51,7 @@ internal sealed class PortalCommandQueue
         Volatile.Write(ref _wakePending, 0);
         for (var taken = 0; taken < budget; taken++)
         {
-            if (!_commands.TryDequeue(out var command))
+            if (CloseReason is not null || !_commands.TryDequeue(out var command))
             {
                 return;
             }
@@ -45,6 +63,31 @@ internal sealed class PortalCommandQueue
         {
             Wake(); // the rest after whatever else waits for the stage (inbound frames, pulls)
         }
+    }
+
+    /// <summary>For the stage, when it stops: no more draining; what is queued now or later fails with <paramref name="reason"/>.</summary>
+    /// <returns>How many messages told to proxies failed now (each counted as dropped).</returns>
+    public int Close(PortalCloseReason reason)
+    {
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        return FailAll(CloseReason!);
+    }
+
+    private int FailAll(PortalCloseReason reason)
+    {
+        var messages = 0;
+        while (_commands.TryDequeue(out var command))
+        {
+            if (command is PortalCommand.Forward)
+            {
+                _counters.Drop();
+                messages++;
+            }
+
+            PortalCommand.Fail(command, reason);
+        }
+
+        return messages;
     }
 
     private void Wake()

@@ -2,14 +2,13 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
-using Wormhole.Streams.Transmaterialization;
 using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
 
 /// <summary>
-/// The portal as a stream stage: inbound frames are demultiplexed to local actors, messages told to
-/// proxies arrive through its command queue and leave as outbound frames.
+/// The portal as a stream stage: a thin shell that moves frames between the conduit and a <see cref="PortalSession"/>,
+/// runs its timers, and bounds what waits for the peer. Messages told to proxies arrive through its command queue.
 /// </summary>
 /// <remarks>
 /// Emits when: a frame is ready (handshake, a proxy's message, a reply, a lifetime notice).
@@ -18,7 +17,7 @@ namespace Wormhole.Streams.Portals;
 /// limit sits in front of the stage, see <see cref="InboundRateLimit"/>). Completes when: the portal closes for any reason
 /// (<see cref="Portal.Completion"/> says which). Never fails the stream for a peer's fault.
 /// </remarks>
-internal sealed partial class PortalStage : GraphStageWithMaterializedValue<FlowShape<Frame, Frame>, Portal>
+internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Frame, Frame>, Portal>
 {
     private readonly Nexus _nexus;
     private readonly NexusOptions _options;
@@ -44,6 +43,8 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
 
     public override FlowShape<Frame, Frame> Shape { get; }
 
+    protected override Attributes InitialAttributes { get; } = Attributes.CreateName("Portal");
+
     public override ILogicAndMaterializedValue<Portal> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var conduitHalf = WireId.NewRandom();
@@ -51,70 +52,64 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         return new LogicAndMaterializedValue<Portal>(new Logic(this, portal, conduitHalf), portal);
     }
 
-    private sealed partial class Logic : TimerGraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic, IPortalSessionHost
     {
         private const string HandshakeTimer = "handshake";
         private const string ClosingTimer = "closing";
         private const string SweepTimer = "sweep";
         private const string IdleTimer = "idle";
 
+        /// <summary>How long the last frame (an <c>Error</c> or <c>Goodbye</c>) may wait for a peer that does not read.</summary>
+        private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(1);
+
+        /// <summary>The most commands handled per wake, so inbound frames and pulls get their turn under a busy sender.</summary>
+        private const int CommandsPerWake = 256;
+
         private readonly PortalStage _stage;
         private readonly Portal _portal;
-        private readonly WireId _conduitHalf;
-        private readonly NexusOptions _options;
-        private readonly PayloadModel _payloads;
-        private readonly Queue<Frame> _outbound = new();
-        private long _outboundBytes;
+        private readonly PortalSession _session;
+        private readonly OutboundQueue _outbound;
+        private readonly PortalCommandQueue _commands;
         private StageActor? _self;
-        private PortalCommandQueue? _commands;
-        private ExtendedActorSystem? _system;
-        private bool _open;
+        private IActorRefProvider? _provider;
         private PortalCloseReason? _closeReason;
-        private long _lastReceived = Environment.TickCount64;
-        private long _lastSent = Environment.TickCount64;
 
         public Logic(PortalStage stage, Portal portal, WireId conduitHalf)
             : base(stage.Shape)
         {
             _stage = stage;
             _portal = portal;
-            _conduitHalf = conduitHalf;
-            _options = stage._options;
-            _payloads = stage._nexus.Payloads;
-            foreach (var (name, actor, messageType) in stage._publications)
-            {
-                _names[name] = (actor, messageType);
-            }
-
+            _outbound = new OutboundQueue(stage._options, stage._counters);
+            _commands = new PortalCommandQueue(GetAsyncCallback<PortalCommandQueue>(DrainCommands), stage._counters);
+            _session = new PortalSession(this, stage._nexus, portal, stage._options, stage._counters, conduitHalf, stage._publications);
             SetHandler(stage.In, onPush: OnFrame, onUpstreamFinish: OnConduitCompleted, onUpstreamFailure: OnConduitFailed);
             SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinished);
         }
 
-        private PortalCounters Counters => _stage._counters;
+        ILoggingAdapter IPortalSessionHost.Log => Log;
 
         public override void PreStart()
         {
-            _system = (ExtendedActorSystem)((ActorMaterializer)Materializer).System;
+            _provider = ((ExtendedActorSystem)((ActorMaterializer)Materializer).System).Provider;
             _self = GetStageActor(OnStageMessage);
-            _commands = new PortalCommandQueue(GetAsyncCallback<PortalCommandQueue>(DrainCommands));
             _portal.Attach(_commands);
-            Send(new Hello
-            {
-                ProtocolVersion = Hello.CurrentVersion,
-                SideId = _stage._nexus.SideId,
-                ConduitHalf = _conduitHalf,
-                MaxFrameBytes = (uint)_options.MaxFrameBytes,
-            });
-            ScheduleOnce(HandshakeTimer, _options.HandshakeTimeout);
+            _session.Start();
+            ScheduleOnce(HandshakeTimer, _stage._options.HandshakeTimeout);
             ScheduleRepeatedly(SweepTimer, TimeSpan.FromSeconds(1));
-            ScheduleRepeatedly(IdleTimer, _options.IdleTimeout / 6); // a keep-alive goes out at most half the timeout after the last frame
+            ScheduleRepeatedly(IdleTimer, _session.InitialIdleTick);
             Pull(_stage.In);
         }
 
         public override void PostStop()
         {
             var reason = _closeReason ?? new PortalCloseReason(PortalCloseKind.ClosedLocally, "the portal's stream stopped");
-            ReleaseEverything(reason);
+            var unsent = _outbound.DropAll() + _commands.Close(reason);
+            if (unsent > 0)
+            {
+                Log.Warning("Portal {0}: {1:N0} messages were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
+            }
+
+            _session.Shutdown(reason);
             _portal.MarkClosed(reason);
             _stage._nexus.OnPortalClosed(_portal, reason);
         }
@@ -123,8 +118,8 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         {
             switch (timerKey)
             {
-                case HandshakeTimer when !_open:
-                    Close(PortalCloseKind.HandshakeFailed, $"no Hello from the peer within the {_options.HandshakeTimeout.TotalSeconds:0.###} s handshake timeout", "handshake-timeout");
+                case HandshakeTimer:
+                    _session.OnHandshakeTimeout();
                     break;
                 case ClosingTimer:
                     // The peer did not take the last frame: drop it. While an Emit is pending, Akka defers completing the
@@ -133,11 +128,37 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
                     CompleteStage();
                     break;
                 case SweepTimer:
-                    SweepExpired();
+                    _session.OnSweepTick();
                     break;
                 case IdleTimer:
-                    CheckIdle();
+                    _session.OnIdleTick();
                     break;
+            }
+        }
+
+        private void OnFrame()
+        {
+            var frame = Grab(_stage.In);
+            if (frame is Lookup)
+            {
+                DrainCommands(_commands); // a Publish posted before this frame was read is applied before the lookup
+            }
+
+            _session.OnFrame(frame);
+            if (_closeReason is null && !HasBeenPulled(_stage.In))
+            {
+                Pull(_stage.In);
+            }
+        }
+
+        private void DrainCommands(PortalCommandQueue commands) => commands.Drain(CommandsPerWake, _session.OnCommand);
+
+        /// <summary>What reaches the stage actor: deaths of the local actors it watches.</summary>
+        private void OnStageMessage((IActorRef Sender, object Message) received)
+        {
+            if (received.Message is Terminated terminated)
+            {
+                _session.OnLocalTerminated(terminated.ActorRef);
             }
         }
 
@@ -145,108 +166,28 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
         {
             if (_outbound.TryDequeue(out var frame))
             {
-                _outboundBytes -= QueuedBytes(frame);
-                PushOut(frame);
+                Push(_stage.Out, frame);
             }
         }
 
-        private void PushOut(Frame frame)
-        {
-            _lastSent = Environment.TickCount64;
-            Push(_stage.Out, frame);
-        }
-
-        /// <summary>What a queued frame holds on to, roughly: its payload and a fixed overhead.</summary>
-        private static long QueuedBytes(Frame frame) => 64 + (frame is Deliver deliver ? deliver.Payload?.Length ?? 0 : 0);
-
-        /// <summary>
-        /// Queues a frame for the peer. Past <see cref="NexusOptions.MaxOutboundFrames"/> or <see cref="NexusOptions.MaxOutboundBytes"/>
-        /// the policy applies: fail the portal, or drop the message (control frames still queue, up to twice the bounds, so
-        /// lifetimes stay right).
-        /// </summary>
-        private void Send(Frame frame)
+        public void Send(Frame frame)
         {
             if (_closeReason is not null)
             {
                 return;
             }
 
-            if (_outbound.Count == 0 && IsAvailable(_stage.Out))
+            if (_outbound.IsEmpty && IsAvailable(_stage.Out))
             {
-                PushOut(frame);
+                Push(_stage.Out, frame);
             }
-            else if (_outbound.Count < _options.MaxOutboundFrames && _outboundBytes < _options.MaxOutboundBytes)
+            else if (_outbound.Offer(frame, Log, _portal.Id, _stage._nexus.Warnings) is { } overflow)
             {
-                Enqueue(frame);
-            }
-            else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && frame is Deliver deliver)
-            {
-                Counters.Drop();
-                Log.Warning(
-                    "Portal {0}: dropped a message for remote id {1}: {2:N0} frames ({3:N0} bytes) are queued for a peer that does not read (MaxOutboundFrames / MaxOutboundBytes; {4:N0} dropped so far)",
-                    _portal.Id, deliver.Target, _outbound.Count, _outboundBytes, Counters.Dropped);
-            }
-            else if (_options.OutboundOverflow == OutboundOverflowPolicy.DropNewest && _outbound.Count < 2 * _options.MaxOutboundFrames && _outboundBytes < 2 * _options.MaxOutboundBytes)
-            {
-                Enqueue(frame);
-            }
-            else if (_outbound.Count >= _options.MaxOutboundFrames)
-            {
-                Close(PortalCloseKind.LimitExceeded, $"MaxOutboundFrames: the outbound buffer of {_options.MaxOutboundFrames:N0} frames is full: the peer does not read", "MaxOutboundFrames");
-            }
-            else
-            {
-                Close(PortalCloseKind.LimitExceeded, $"MaxOutboundBytes: {_outboundBytes:N0} bytes are queued for a peer that does not read (limit {_options.MaxOutboundBytes:N0})", "MaxOutboundBytes");
+                _session.Fail(overflow);
             }
         }
 
-        private void Enqueue(Frame frame)
-        {
-            _outbound.Enqueue(frame);
-            _outboundBytes += QueuedBytes(frame);
-        }
-
-        /// <summary>Closes a portal whose peer has been silent past the idle timeout; sends a keep-alive when this side has been.</summary>
-        private void CheckIdle()
-        {
-            var now = Environment.TickCount64;
-            if (_open && now - _lastReceived > _options.IdleTimeout.TotalMilliseconds)
-            {
-                Close(PortalCloseKind.LimitExceeded, $"IdleTimeout: no frame from the peer for {_options.IdleTimeout.TotalSeconds:0.###} s", "IdleTimeout");
-            }
-            else if (_open && now - _lastSent >= _options.IdleTimeout.TotalMilliseconds / 3 && _outbound.Count == 0)
-            {
-                Send(new KeepAlive());
-            }
-        }
-
-        private void OnConduitCompleted() =>
-            Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit completed (the peer went away without a Goodbye)"), last: null);
-
-        private void OnConduitFailed(Exception error) =>
-            Close(
-                error is Akka.Streams.Dsl.Framing.FramingException
-                    ? new PortalCloseReason(PortalCloseKind.LimitExceeded, $"MaxFrameBytes: the frame size limit is {_options.MaxFrameBytes:N0} bytes: {error.Message}", error)
-                    : new PortalCloseReason(PortalCloseKind.ConduitFailed, $"the conduit failed: {error.Message}", error),
-                last: null);
-
-        private void OnDownstreamFinished(Exception? cause)
-        {
-            if (cause is null or SubscriptionWithCancelException.NonFailureCancellation)
-            {
-                Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit stopped reading"), last: null);
-            }
-            else
-            {
-                OnConduitFailed(cause);
-            }
-        }
-
-        /// <summary>Closes with an <c>Error</c> frame to the peer that carries <paramref name="code"/> and the message.</summary>
-        private void Close(PortalCloseKind kind, string message, string code) =>
-            Close(new PortalCloseReason(kind, message), new ErrorFrame { Code = code, Message = message });
-
-        private void Close(PortalCloseReason reason, Frame? last)
+        public void Close(PortalCloseReason reason, Frame? last)
         {
             if (_closeReason is not null)
             {
@@ -268,16 +209,60 @@ internal sealed partial class PortalStage : GraphStageWithMaterializedValue<Flow
                 Cancel(_stage.In);
             }
 
-            _outbound.Clear();
-            _outboundBytes = 0;
+            var unsent = _outbound.DropAll();
+            if (unsent > 0)
+            {
+                Log.Warning("Portal {0}: {1:N0} messages queued for the peer were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
+            }
+
             if (last is not null && !IsClosed(_stage.Out))
             {
-                ScheduleOnce(ClosingTimer, TimeSpan.FromSeconds(1)); // a peer that does not read cannot hold us open
+                ScheduleOnce(ClosingTimer, ClosingGrace); // a peer that does not read cannot hold us open
                 Emit(_stage.Out, last, CompleteStage);
             }
             else
             {
                 CompleteStage();
+            }
+        }
+
+        public void SetIdleTick(TimeSpan interval) => ScheduleRepeatedly(IdleTimer, interval);
+
+        public void Watch(IActorRef actor) => _self!.Watch(actor);
+
+        public void Unwatch(IActorRef actor) => _self!.Unwatch(actor);
+
+        public bool TryTakeProxy() => _stage._nexus.Proxies.TryTake();
+
+        public void ReturnProxies(int count) => _stage._nexus.Proxies.Return(count);
+
+        public ProxyRef CreateProxy(WireId id, Type? messageType, bool oneShot, long expiresAtTick) =>
+            new(_provider!.TempPath(), _provider, _commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick };
+
+        private void OnConduitCompleted() =>
+            _session.Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit completed (the peer went away without a Goodbye)"), last: null);
+
+        private void OnConduitFailed(Exception error)
+        {
+            if (error is FrameTooLargeException { Inbound: true } tooLarge)
+            {
+                _session.Fail(ProtocolFault.LimitExceeded(PortalErrorCodes.MaxFrameBytes, $"MaxFrameBytes: {tooLarge.Message}"), error);
+            }
+            else
+            {
+                _session.Close(new PortalCloseReason(PortalCloseKind.ConduitFailed, $"the conduit failed: {error.Message}", error), last: null);
+            }
+        }
+
+        private void OnDownstreamFinished(Exception? cause)
+        {
+            if (cause is null or SubscriptionWithCancelException.NonFailureCancellation)
+            {
+                _session.Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit stopped reading"), last: null);
+            }
+            else
+            {
+                OnConduitFailed(cause);
             }
         }
     }

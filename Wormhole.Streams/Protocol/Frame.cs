@@ -32,7 +32,11 @@ internal sealed class Hello : Frame
     [ProtoMember(1)] public uint ProtocolVersion { get; init; }
     [ProtoMember(2)] public WireId SideId { get; init; }
     [ProtoMember(3)] public WireId ConduitHalf { get; init; }
+    /// <summary>The largest frame this side accepts; 0: not stated (the receiver then keeps to its own limit).</summary>
     [ProtoMember(4)] public uint MaxFrameBytes { get; init; }
+
+    /// <summary>This side's idle timeout; 0: not stated. Both keep alive at a fraction of the smaller of the two.</summary>
+    [ProtoMember(5)] public uint IdleTimeoutMs { get; init; }
 }
 
 /// <summary>Asks the peer for the actor it published under a name.</summary>
@@ -116,7 +120,7 @@ internal sealed class Goodbye : Frame
     [ProtoMember(1)] public string Reason { get; init; } = "";
 }
 
-/// <summary>Sent by a side that has sent nothing for a third of its idle timeout, so the peer knows it is alive.</summary>
+/// <summary>Sent by a side that has sent nothing for a third of the smaller idle timeout of the two sides, so the peer knows it is alive.</summary>
 [ProtoContract]
 internal sealed class KeepAlive : Frame
 {
@@ -124,8 +128,10 @@ internal sealed class KeepAlive : Frame
 
 /// <summary>Not on the wire: what the decoder yields for bytes that are not a valid frame.</summary>
 #pragma warning disable PBN0013, PBN0014 // deliberately not a contract: it never crosses the wire
-internal sealed class InvalidFrame(string reason) : Frame
+internal sealed class InvalidFrame(Portals.ProtocolFault fault) : Frame
 {
-    public string Reason { get; } = reason;
+    public Portals.ProtocolFault Fault { get; } = fault;
+
+    public string Reason => Fault.Detail;
 }
 #pragma warning restore PBN0013, PBN0014

@@ -2,6 +2,7 @@ using Akka.IO;
 using Akka.Streams.Dsl;
 using ProtoBuf;
 using ProtoBuf.Meta;
+using Wormhole.Streams.Portals;
 
 namespace Wormhole.Streams.Protocol;
 
@@ -61,7 +62,9 @@ internal static class FrameCodec
     {
         if (bytes.Count > maxFrameBytes)
         {
-            return new InvalidFrame($"frame of {bytes.Count:N0} bytes exceeds the {maxFrameBytes:N0}-byte limit");
+            return new InvalidFrame(ProtocolFault.LimitExceeded(
+                nameof(NexusOptions.MaxFrameBytes),
+                $"MaxFrameBytes: a frame of {bytes.Count:N0} bytes exceeds the {maxFrameBytes:N0}-byte limit"));
         }
 
         try
@@ -82,7 +85,7 @@ internal static class FrameCodec
 
                 var frame = Model.Deserialize<Frame>(stream);
                 return frame?.GetType() == typeof(Frame) || frame is null
-                    ? new InvalidFrame("frame has no known body")
+                    ? Malformed("a frame has no known body", "a frame has no known body")
                     : frame;
             }
             finally
@@ -92,9 +95,12 @@ internal static class FrameCodec
         }
         catch (Exception e) when (e is ProtoException or EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
         {
-            return new InvalidFrame($"malformed frame of {bytes.Count:N0} bytes ({e.GetType().Name}: {e.Message})");
+            return Malformed($"malformed frame of {bytes.Count:N0} bytes ({e.GetType().Name}: {e.Message})", $"a frame of {bytes.Count:N0} bytes is not valid protobuf for a Frame");
         }
     }
+
+    private static InvalidFrame Malformed(string detail, string peerText) =>
+        new(ProtocolFault.Violation(PortalErrorCodes.MalformedFrame, detail, peerText));
 
     /// <summary>The wire protocol as a .proto file (committed as docs/wormhole.proto).</summary>
     public static string Schema() => Model.GetSchema(typeof(Frame), ProtoSyntax.Proto3);

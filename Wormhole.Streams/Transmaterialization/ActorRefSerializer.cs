@@ -13,7 +13,7 @@ internal sealed class ActorRefSerializer<T> : ISerializer<ActorRef<T>>
         Table(state.Context).Export(value.Untyped, typeof(T)).Write(ref state);
 
     public ActorRef<T> Read(ref ProtoReader.State state, ActorRef<T> value) =>
-        ActorRef<T>.From(Table(state.Context).Import(WireRef.Read(ref state)));
+        ActorRef<T>.From(Table(state.Context).Import(WireRef.Read(ref state), typeof(T)));
 
     internal static IReferenceTable Table(ISerializationContext context) =>
         context.UserState as IReferenceTable

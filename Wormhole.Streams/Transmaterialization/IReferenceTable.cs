@@ -12,8 +12,8 @@ internal interface IReferenceTable
     /// <summary>Outbound: the wire form of an actor that accepts <paramref name="messageType"/>.</summary>
     WireRef Export(IActorRef actor, Type messageType);
 
-    /// <summary>Inbound: the local actor or proxy for a wire reference.</summary>
-    IActorRef Import(WireRef reference);
+    /// <summary>Inbound: the local actor or proxy for a wire reference to an actor that accepts <paramref name="messageType"/>.</summary>
+    IActorRef Import(WireRef reference, Type messageType);
 
     /// <summary>Outbound: a one-shot publication of a reply target, open for <paramref name="remaining"/>.</summary>
     WireRef ExportReplyPort(IActorRef target, Type replyType, TimeSpan remaining);

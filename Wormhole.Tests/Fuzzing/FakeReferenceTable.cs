@@ -19,7 +19,7 @@ internal sealed class FakeReferenceTable(Random random) : IReferenceTable
 
     public WireRef Export(IActorRef actor, Type messageType) => new(NewId(), Yours: random.Next(2) == 0);
 
-    public IActorRef Import(WireRef reference)
+    public IActorRef Import(WireRef reference, Type messageType)
     {
         Imports++;
         return ActorRefs.Nobody;

@@ -345,7 +345,7 @@ public abstract class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
 
         Assert.True(_clientPortal.Counters.FramesOut >= 3); // Hello, Lookup, Deliver
         Assert.True(_clientPortal.Counters.FramesIn >= 3);  // Hello, LookupReply, Deliver
-        Assert.Equal(1, _clientPortal.Counters.Publications); // TestActor, published anonymously
+        Assert.Equal(2, _clientPortal.Counters.Publications); // TestActor, published anonymously as an ActorRef<Pong> and as the tell's sender (accepting Ping)
         Assert.True(_clientPortal.Counters.Proxies >= 1);
     }
 }

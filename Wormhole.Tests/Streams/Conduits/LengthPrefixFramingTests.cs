@@ -58,7 +58,7 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
     {
         var looped = LengthPrefixFraming.Create(16).Join(Flow.Create<ByteString>());
 
-        var error = await Assert.ThrowsAsync<Akka.Streams.Dsl.Framing.FramingException>(() =>
+        var error = await Assert.ThrowsAsync<FrameTooLargeException>(() =>
             Source.Single(ByteString.FromBytes(new byte[17])).Via(looped).RunWith(Sink.Seq<ByteString>(), Sys.Materializer()).WaitAsync(Bounds.Long));
 
         Assert.Contains("16", error.Message);
@@ -121,7 +121,7 @@ public sealed class LengthPrefixFramingTests : Akka.TestKit.Xunit2.TestKit
     {
         var bytes = Source.Single(ByteString.FromBytes(RawTcpPeer.Prefix(2000))).Concat(Source.Never<ByteString>());
 
-        var error = await Assert.ThrowsAsync<Akka.Streams.Dsl.Framing.FramingException>(() =>
+        var error = await Assert.ThrowsAsync<FrameTooLargeException>(() =>
             bytes.Via(LengthPrefixFraming.Create(1024).Reversed().Join(Flow.Create<ByteString>())).RunWith(Sink.Ignore<ByteString>(), Sys.Materializer()).WaitAsync(Bounds.Long));
 
         Assert.Contains("2,000", error.Message);

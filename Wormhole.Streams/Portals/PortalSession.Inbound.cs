@@ -1,0 +1,162 @@
+using Akka.Actor;
+using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Transmaterialization;
+
+namespace Wormhole.Streams.Portals;
+
+/// <summary>The peer's requests: messages for this side's publications, lookups, and replies to this side's lookups.</summary>
+internal sealed partial class PortalSession
+{
+    private readonly Dictionary<string, (IActorRef Actor, Type Type)> _names = new();
+    private readonly Dictionary<ulong, (string Name, Type Type, TaskCompletionSource<IActorRef> Result)> _lookups = new();
+    private int _unknownRequests;
+
+    private void OnDeliver(Deliver deliver)
+    {
+        if (!Table.TryGetPublication(deliver.Target, out var target))
+        {
+            _counters.Drop();
+            _nexus.Warnings.Warn(_host.Log, "unknown-target", "Portal {0}: dropped a message for id {1}, which is not (or no longer) published here ({2:N0} dropped on this portal)", _portal.Id, deliver.Target, _counters.Dropped);
+            CountUnknown($"a message for id {deliver.Target}, which is not published here");
+            return;
+        }
+
+        var oneShotReply = !deliver.ReplyTo.IsEmpty && deliver.ReplyWithinMs > 0;
+        if (oneShotReply && !Table.CanTakeReply)
+        {
+            RefuseRequest(deliver, deliver.ReplyTo);
+            return;
+        }
+
+        if (target.OneShot)
+        {
+            Table.Unpublish(target);
+        }
+
+        if (deliver.Failure is { } failure)
+        {
+            target.Actor.Tell(new Status.Failure(new RemoteFailureException(failure)), ActorRefs.NoSender);
+            return;
+        }
+
+        object message;
+        IActorRef sender;
+        try
+        {
+            message = Decode(target.MessageType, deliver);
+            sender = deliver.ReplyTo.IsEmpty ? ActorRefs.NoSender!
+                : oneShotReply ? Table.OneShotProxy(deliver.ReplyTo, TimeSpan.FromMilliseconds(Math.Min(deliver.ReplyWithinMs, _options.SenderReplyTimeout.TotalMilliseconds)), replyType: null)
+                : Table.ProxyFor(deliver.ReplyTo, messageType: null); // a plain tell's sender: a lasting publication of the peer
+        }
+        catch (RequestRefusedException refused)
+        {
+            RefuseRequest(deliver, refused.ReplyPort);
+            return;
+        }
+
+        target.Actor.Tell(message, sender);
+    }
+
+    /// <exception cref="ProtocolFaultException">The payload does not decode as <paramref name="type"/>, or breaks a limit.</exception>
+    /// <exception cref="RequestRefusedException">It holds one reply port more than <see cref="NexusOptions.MaxPendingReplies"/> allows.</exception>
+    private object Decode(Type type, Deliver deliver)
+    {
+        try
+        {
+            _payloads.Prepare(type);
+            return _payloads.Deserialize(type, deliver.Payload ?? [], Table) ?? throw new InvalidDataException("it decoded as null");
+        }
+        catch (Exception e) when (e is not (ProtocolFaultException or RequestRefusedException or OutOfMemoryException))
+        {
+            throw new ProtocolFaultException(PayloadFaults.Classify(e, type, deliver, _options.MaxMessageDepth), e);
+        }
+        finally
+        {
+            Table.EndMessage();
+        }
+    }
+
+    private void OnLookup(Lookup lookup)
+    {
+        // A Publish posted before this frame was read may still wait in the command queue, behind this frame: the stage
+        // applies the queue first (see PortalStage), so a name published before the peer looked it up is found.
+        var found = _names.TryGetValue(lookup.Name, out var local) ? local : _nexus.Find(lookup.Name);
+        if (found is not var (actor, type))
+        {
+            if (!CountUnknown($"a lookup of '{Truncated(lookup.Name)}', which is not published"))
+            {
+                Send(new LookupReply { RequestId = lookup.RequestId });
+            }
+
+            return;
+        }
+
+        WireId id;
+        try
+        {
+            id = Table.Exported(Table.PublishLasting(actor, type));
+        }
+        catch (LimitExceededException e)
+        {
+            Fail(ProtocolFault.LimitExceeded(e.Limit, e.Message));
+            return;
+        }
+
+        Send(new LookupReply { RequestId = lookup.RequestId, ActorId = id });
+    }
+
+    private void OnLookupReply(LookupReply reply)
+    {
+        if (!_lookups.Remove(reply.RequestId, out var pending))
+        {
+            Fail(ProtocolFault.Violation(
+                PortalErrorCodes.UnexpectedReply,
+                $"a LookupReply for request {reply.RequestId}, which this side never made",
+                $"a LookupReply for request {reply.RequestId}, which was never made"));
+            return;
+        }
+
+        if (reply.ActorId.IsEmpty)
+        {
+            pending.Result.TrySetException(new PublicationNotFoundException(pending.Name));
+            return;
+        }
+
+        try
+        {
+            pending.Result.TrySetResult(Table.ProxyFor(reply.ActorId, pending.Type));
+        }
+        catch (ProtocolFaultException e)
+        {
+            pending.Result.TrySetException(new LimitExceededException(e.Fault.Limit ?? e.Fault.Code, e.Fault.Detail));
+            throw;
+        }
+    }
+
+    /// <summary>Refuses one request of the peer: the message is not delivered; its reply targets get a failure.</summary>
+    private void RefuseRequest(Deliver deliver, WireId replyPort)
+    {
+        var why = $"refused: MaxPendingReplies: {_options.MaxPendingReplies:N0} replies are already pending on this portal";
+        _counters.Drop();
+        _nexus.Warnings.Warn(_host.Log, "refused-request", "Portal {0}: refused a message for id {1}: {2}", _portal.Id, deliver.Target, why);
+        foreach (var port in new[] { replyPort, deliver.ReplyTo }.Where(p => !p.IsEmpty).Distinct())
+        {
+            Send(new Deliver { Target = port, Failure = why });
+        }
+    }
+
+    /// <summary>Counts a request for something that does not exist; past <see cref="NexusOptions.MaxUnknownRequests"/> the portal closes.</summary>
+    /// <returns>True when this request closed the portal.</returns>
+    private bool CountUnknown(string what)
+    {
+        if (++_unknownRequests <= _options.MaxUnknownRequests)
+        {
+            return false;
+        }
+
+        Fail(ProtocolFault.LimitExceeded(
+            PortalErrorCodes.MaxUnknownRequests,
+            $"MaxUnknownRequests: the peer asked for things that do not exist {_unknownRequests:N0} times (limit {_options.MaxUnknownRequests:N0}); the last: {what}"));
+        return true;
+    }
+}
