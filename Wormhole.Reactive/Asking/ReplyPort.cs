@@ -38,8 +38,13 @@ public sealed class ReplyPort<T>
         }
     }
 
-    /// <summary>True once the port was answered, abandoned or its deadline passed.</summary>
-    public bool IsClosed => Volatile.Read(ref _state) != 0 || Remaining == TimeSpan.Zero;
+    /// <summary>True once the port was answered, abandoned or its deadline passed, or the asker is gone (e.g. its connection closed).</summary>
+    public bool IsClosed => Volatile.Read(ref _state) != 0 || Remaining == TimeSpan.Zero || AskerGone;
+
+    /// <summary>The reply target has terminated: a local asker that stopped, or a remote one whose portal closed.</summary>
+#pragma warning disable CS0618 // IsTerminated is obsolete for actors' own use (watch instead); a one-shot port has nobody to watch with
+    private bool AskerGone => Target is IInternalActorRef { IsTerminated: true };
+#pragma warning restore CS0618
 
     /// <summary>The actor the reply is delivered to (the asker's temporary actor, or a proxy for it).</summary>
     internal IActorRef Target { get; }
@@ -79,6 +84,11 @@ public sealed class ReplyPort<T>
                 $"Reply port {Target.Path} expired at {Deadline:O}; the reply was not sent.");
         }
 
+        if (state == 0 && AskerGone)
+        {
+            state = Interlocked.CompareExchange(ref _state, 2, 0) == 0 ? 2 : Volatile.Read(ref _state);
+        }
+
         if (state == 0)
         {
             state = Interlocked.CompareExchange(ref _state, 1, 0);
@@ -95,7 +105,7 @@ public sealed class ReplyPort<T>
         {
             throw new ReplyPortException(
                 ReplyPortFault.Abandoned,
-                $"Reply port {Target.Path} is no longer awaited (the ask was cancelled or timed out); the reply was not sent.");
+                $"Reply port {Target.Path} is no longer awaited (the ask was cancelled or timed out, or the asker's connection closed); the reply was not sent.");
         }
     }
 

@@ -20,7 +20,13 @@ internal sealed partial class PortalSession
     {
         if (_closed)
         {
-            PortalCommand.Fail(command, _portal.Completion.IsCompleted ? _portal.Completion.Result : new PortalCloseReason(PortalCloseKind.ClosedLocally, "the portal is closing"));
+            // The stage closes its command queue as it closes; a command handled in the same turn, after the close, fails alike.
+            if (command is PortalCommand.Forward)
+            {
+                _counters.Drop();
+            }
+
+            PortalCommand.Fail(command, _closeReason!);
             return;
         }
 

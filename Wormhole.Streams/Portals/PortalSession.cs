@@ -31,6 +31,7 @@ internal sealed partial class PortalSession
     private readonly WireId _conduitHalf;
     private bool _open;
     private bool _closed;
+    private PortalCloseReason? _closeReason;
     private int _silentTicks;
     private int _quietTicks;
     private int _silentTicksLimit = int.MaxValue;
@@ -151,6 +152,7 @@ internal sealed partial class PortalSession
     public void Shutdown(PortalCloseReason reason)
     {
         _closed = true;
+        _closeReason ??= reason;
         Table.ReleaseEverything(reason);
         foreach (var (_, _, lookup) in _lookups.Values)
         {
@@ -173,6 +175,7 @@ internal sealed partial class PortalSession
         }
 
         _closed = true;
+        _closeReason = reason;
         _host.Close(reason, last);
     }
 

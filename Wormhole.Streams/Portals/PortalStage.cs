@@ -209,10 +209,10 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
                 Cancel(_stage.In);
             }
 
-            var unsent = _outbound.DropAll();
+            var unsent = _outbound.DropAll() + _commands.Close(reason); // what is told from now on fails at once too
             if (unsent > 0)
             {
-                Log.Warning("Portal {0}: {1:N0} messages queued for the peer were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
+                Log.Warning("Portal {0}: {1:N0} messages for the peer were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
             }
 
             if (last is not null && !IsClosed(_stage.Out))

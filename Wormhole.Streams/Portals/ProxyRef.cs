@@ -72,25 +72,15 @@ internal sealed class ProxyRef : MinimalActorRef
             return;
         }
 
-        if (IsTerminated)
+        if (IsTerminated && _portal.CloseReason is null)
         {
-            if (_portal.CloseReason is { } reason)
-            {
-                if (!sender.IsNobody())
-                {
-                    sender.Tell(new Status.Failure(new PortalClosedException(reason)), ActorRefs.NoSender);
-                }
-            }
-            else
-            {
-                Provider.DeadLetters.Tell(new DeadLetter(message, sender ?? ActorRefs.NoSender, this), sender ?? ActorRefs.NoSender);
-            }
-
+            Provider.DeadLetters.Tell(new DeadLetter(message, sender ?? ActorRefs.NoSender!, this), sender ?? ActorRefs.NoSender!);
             return;
         }
 
+        // Once the portal has closed, the queue fails the message at once (its sender learns why) and counts it.
         _portal.Post(new PortalCommand.Forward(this, message, sender ?? ActorRefs.NoSender!));
-        if (OneShot)
+        if (OneShot && !IsTerminated)
         {
             Terminate(); // a reply port takes one message; the stage forgets it when it handles the Forward
         }

@@ -9,7 +9,7 @@ namespace Wormhole.Tests.Streams;
 /// The wormhole's main scenarios between two actor systems in one process: the TestKit's (client) and a
 /// server. Each subclass runs them all over one transport.
 /// </summary>
-public abstract class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private RemoteSide _server = null!;
     private Nexus _client = null!;

@@ -76,3 +76,26 @@ public sealed record Introduce
 {
     [ProtoMember(1)] public ActorRef<Ping>? Actor { get; init; }
 }
+
+/// <summary>A conversation in one contract, as <c>Sink.ActorRefWithAck</c> holds it: the ack travels back to the sender.</summary>
+[ProtoContract]
+[ProtoInclude(10, typeof(StreamInit))]
+[ProtoInclude(11, typeof(StreamItem))]
+[ProtoInclude(12, typeof(StreamAck))]
+[ProtoInclude(13, typeof(StreamDone))]
+public abstract record StreamMessage;
+
+[ProtoContract]
+public sealed record StreamInit : StreamMessage;
+
+[ProtoContract]
+public sealed record StreamItem : StreamMessage
+{
+    [ProtoMember(1)] public int N { get; init; }
+}
+
+[ProtoContract]
+public sealed record StreamAck : StreamMessage;
+
+[ProtoContract]
+public sealed record StreamDone : StreamMessage;
