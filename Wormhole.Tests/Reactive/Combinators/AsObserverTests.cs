@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Microsoft.Reactive.Testing;
 using Wormhole.Reactive;
+using Wormhole.Testing;
 using Wormhole.Tests.Support;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
@@ -11,7 +12,7 @@ using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
 namespace Wormhole.Tests.Reactive.Combinators;
 
 /// <summary><c>ref.AsObserver()</c> and <c>ref.AsObserver(onError, onCompleted)</c>: marble tests on a calling-thread actor system.</summary>
-public sealed class AsObserverTests() : TestKit(CallingThreadConfig.Instance)
+public sealed class AsObserverTests() : TestKit(DeterministicActorSystem.Config)
 {
     [Fact]
     public void AsObserver_OnNext_TellsEachValue()

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Microsoft.Reactive.Testing;
 using Wormhole.Reactive;
+using Wormhole.Testing;
 using Wormhole.Tests.Support;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
@@ -10,7 +11,7 @@ using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
 namespace Wormhole.Tests.Reactive.Combinators;
 
 /// <summary><c>target.FilterMap(tryMap)</c>: marble tests on a calling-thread actor system; the new reference parses strings, the target gets the numbers.</summary>
-public sealed class FilterMapTests() : TestKit(CallingThreadConfig.Instance)
+public sealed class FilterMapTests() : TestKit(DeterministicActorSystem.Config)
 {
     [Fact]
     public void FilterMap_Complete()

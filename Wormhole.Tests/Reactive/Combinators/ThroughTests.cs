@@ -6,6 +6,7 @@ using Akka.Event;
 using Akka.TestKit.Xunit2;
 using Microsoft.Reactive.Testing;
 using Wormhole.Reactive;
+using Wormhole.Testing;
 using Wormhole.Tests.Support;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
@@ -13,7 +14,7 @@ using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
 namespace Wormhole.Tests.Reactive.Combinators;
 
 /// <summary><c>target.Through(pipeline)</c>: marble tests on a calling-thread actor system, with Rx pipelines of one or more operators.</summary>
-public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
+public sealed class ThroughTests() : TestKit(DeterministicActorSystem.Config)
 {
     private static readonly TimeSpan FiveTicks = TimeSpan.FromTicks(5);
 
