@@ -56,6 +56,7 @@ public sealed class ThroughTests() : TestKit(DeterministicActorSystem.Config)
         var mailbox = ObservableMailbox.Spawn<int>(Sys);
         var results = scheduler.Record(mailbox);
         var tenfold = mailbox.Ref.Through<int, int>(obs => obs.Select(x => x * 10));
+        Watch(tenfold.Untyped);
 
         scheduler.Feed(xs, tenfold.AsObserver(onError: _ => -1)); // the source's error is a message, not a pipeline error
         scheduler.Start();
@@ -64,6 +65,30 @@ public sealed class ThroughTests() : TestKit(DeterministicActorSystem.Config)
             OnNext(210, 40),
             OnNext(230, -10));
         xs.Subscriptions.AssertEqual(Subscribe(200, 230));
+        ExpectTerminated(tenfold.Untyped, Bounds.Long); // after its message, the source's end is the pipeline's
+    }
+
+    [Fact]
+    public void Through_ErrorRethrown_PipelineLivesOn()
+    {
+        var scheduler = new RxTestScheduler();
+        var ex = new InvalidOperationException("source failed");
+        var xs = scheduler.CreateHotObservable(
+            OnNext(210, 4),
+            OnError<int>(230, ex));
+        var mailbox = ObservableMailbox.Spawn<int>(Sys);
+        var results = scheduler.Record(mailbox);
+        var tenfold = mailbox.Ref.Through<int, int>(obs => obs.Select(x => x * 10));
+        Watch(tenfold.Untyped);
+
+        scheduler.Feed(xs, tenfold.AsObserver());
+        Assert.Same(ex, Assert.Throws<InvalidOperationException>(() => scheduler.Start()));
+        tenfold.Tell(6); // at 230, where the scheduler stopped
+
+        results.Messages.AssertEqual(
+            OnNext(210, 40),
+            OnNext(230, 60));
+        ExpectNoMsg(Bounds.Short); // not Terminated
     }
 
     [Fact]
