@@ -143,7 +143,7 @@ public sealed class DeterministicActorSystemTests() : TestKit(DeterministicActor
 
         Assert.Equal("named", system.Name);
         Assert.Equal("ERROR", system.Settings.LogLevel);
-        Assert.True(system.Settings.Config.GetBoolean("wormhole.fn-actor.run-in-receive"));
+        Assert.True(system.Settings.Config.GetBoolean(FnActorHost<int>.RunInReceivePath));
     }
 
     [Fact]
