@@ -3,7 +3,11 @@ using Akka.Actor;
 
 namespace Wormhole.Reactive;
 
-/// <summary>An <see cref="IObserver{T}"/> that tells each value to an actor, with no sender; silent after a terminal event, as Rx's observers are.</summary>
+/// <summary>
+/// An <see cref="IObserver{T}"/> that tells each value to an actor, with no sender; silent after a terminal event, as Rx's
+/// observers are. When the source ends (it completes, or its error becomes a message), a combinator's pipeline input
+/// ends too, after the terminal message if any.
+/// </summary>
 internal sealed class ActorObserver<T>(ActorRef<T> target, Func<Exception, T>? onError, Func<T>? onCompleted) : IObserver<T>
 {
     private int _stopped;
@@ -30,13 +34,21 @@ internal sealed class ActorObserver<T>(ActorRef<T> target, Func<Exception, T>? o
         }
 
         target.Untyped.Tell(onError(error)!, ActorRefs.NoSender);
+        PipelineInputCompleted.TellIfCombinator(target.Untyped);
     }
 
     public void OnCompleted()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0 && onCompleted is not null)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        if (onCompleted is not null)
         {
             target.Untyped.Tell(onCompleted()!, ActorRefs.NoSender);
         }
+
+        PipelineInputCompleted.TellIfCombinator(target.Untyped);
     }
 }

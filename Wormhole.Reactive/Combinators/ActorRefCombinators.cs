@@ -11,8 +11,10 @@ namespace Wormhole.Reactive;
 /// <remarks>
 /// The intermediate actor is spawned in <c>factory</c> when given (e.g. an actor's <c>Context</c>, to make
 /// it a child), else as a system actor of the target's actor system. It stops when the target terminates
-/// and when the pipeline completes; stop it earlier by sending it a <see cref="PoisonPill"/> or with
-/// <c>Context.Stop</c>. A user function that throws fails the intermediate actor with that exception;
+/// and when the pipeline completes: by itself (a <c>Take</c>), or because a source feeding it through
+/// <see cref="ActorRef{T}.AsObserver()"/> completed. Its completion is not passed on to the target, even a
+/// combinator, which other references may feed too; to complete several operators together, put them in one
+/// <see cref="Through"/>. Stop it earlier by sending it a <see cref="PoisonPill"/> or with <c>Context.Stop</c>. A user function that throws fails the intermediate actor with that exception;
 /// its supervisor decides (the default restarts it, so later messages flow again). Within one message,
 /// the original sender travels on to the target.
 /// </remarks>

@@ -1,6 +1,7 @@
 using System.Reactive.Subjects;
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
+using Akka.Event;
 
 namespace Wormhole.Reactive;
 
@@ -9,6 +10,8 @@ namespace Wormhole.Reactive;
 /// told to the target. It stops when the target terminates or the pipeline completes, and fails (for its
 /// supervisor to decide) when the pipeline errs, e.g. because a user predicate threw. A pipeline that
 /// ends while it is being built fails the actor's start, which Akka's default supervision stops, not restarts.
+/// <see cref="PipelineInputCompleted"/> completes the pipeline's source. The pipeline's completion is not passed on
+/// to the target, even when it is a combinator too: other references may feed it (a fan-in).
 /// </summary>
 internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
 {
@@ -21,6 +24,7 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
     private IDisposable? _subscription;
     private int _actorThread = NoThread; // the thread running PreStart or a receive; operators may emit on others
     private PipelineEnded? _endedOnActorThread;
+    private bool _inputCompleted;
 
     public CombinatorActor(IActorRef target, Func<IObservable<TIn>, IObservable<TOut>> pipeline)
     {
@@ -44,6 +48,13 @@ internal sealed class CombinatorActor<TIn, TOut> : UntypedActor
                 break;
             case PipelineEnded ended:
                 OnPipelineEnded(ended);
+                break;
+            case PipelineInputCompleted:
+                _inputCompleted = true;
+                OnActorThread(_inputs.OnCompleted);
+                break;
+            case TIn input when _inputCompleted: // the pipeline may still be draining (a Delay): nothing more goes in
+                Context.System.DeadLetters.Tell(new DeadLetter(input, Sender, Self));
                 break;
             case TIn input:
                 _sender = Sender;

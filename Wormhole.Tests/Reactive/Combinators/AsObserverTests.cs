@@ -1,8 +1,10 @@
 using System.Reactive.Concurrency;
+using System.Reactive.Linq;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Microsoft.Reactive.Testing;
 using Wormhole.Reactive;
+using Wormhole.Testing;
 using Wormhole.Tests.Support;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
@@ -10,7 +12,7 @@ using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
 namespace Wormhole.Tests.Reactive.Combinators;
 
 /// <summary><c>ref.AsObserver()</c> and <c>ref.AsObserver(onError, onCompleted)</c>: marble tests on a calling-thread actor system.</summary>
-public sealed class AsObserverTests() : TestKit(CallingThreadConfig.Instance)
+public sealed class AsObserverTests() : TestKit(DeterministicActorSystem.Config)
 {
     [Fact]
     public void AsObserver_OnNext_TellsEachValue()
@@ -88,6 +90,30 @@ public sealed class AsObserverTests() : TestKit(CallingThreadConfig.Instance)
             OnNext(210, 2),
             OnNext(250, -1));
         xs.Subscriptions.AssertEqual(Subscribe(200, 250));
+    }
+
+    /// <summary>A combinator's reference is its pipeline's input: the source's completion is the pipeline's, as in Rx's <c>xs.Count()</c>.</summary>
+    [Fact]
+    public void AsObserver_Complete_OnCombinator_CompletesItsPipeline()
+    {
+        var scheduler = new RxTestScheduler();
+        var xs = scheduler.CreateHotObservable(
+            OnNext(150, 1),
+            OnNext(210, 2),
+            OnNext(220, 3),
+            OnCompleted<int>(250),
+            OnNext(260, 4));
+        var mailbox = ObservableMailbox.Spawn<int>(Sys);
+        var results = scheduler.Record(mailbox);
+        var count = mailbox.Ref.Through<int, int>(obs => obs.Count());
+        Watch(count.Untyped);
+
+        scheduler.Feed(xs, count.AsObserver());
+        scheduler.Start();
+
+        results.Messages.AssertEqual(OnNext(250, 2)); // the target lives on: no completion for it
+        xs.Subscriptions.AssertEqual(Subscribe(200, 250));
+        ExpectTerminated(count.Untyped, Bounds.Long);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.TestKit.Xunit2;
 using Microsoft.Reactive.Testing;
 using Wormhole.Reactive;
+using Wormhole.Testing;
 using Wormhole.Tests.Support;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
@@ -11,7 +12,7 @@ using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
 namespace Wormhole.Tests.Reactive.Combinators;
 
 /// <summary><c>ObservableMailbox.Spawn</c>: the actor's mailbox as a hot observable, in marble tests on a calling-thread actor system.</summary>
-public sealed class ObservableMailboxTests() : TestKit(CallingThreadConfig.Instance)
+public sealed class ObservableMailboxTests() : TestKit(DeterministicActorSystem.Config)
 {
     [Fact]
     public void ObservableMailbox_IsHot()

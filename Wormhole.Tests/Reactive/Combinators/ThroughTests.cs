@@ -2,9 +2,11 @@ using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using Akka.Actor;
+using Akka.Event;
 using Akka.TestKit.Xunit2;
 using Microsoft.Reactive.Testing;
 using Wormhole.Reactive;
+using Wormhole.Testing;
 using Wormhole.Tests.Support;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
@@ -12,7 +14,7 @@ using RxTestScheduler = Microsoft.Reactive.Testing.TestScheduler;
 namespace Wormhole.Tests.Reactive.Combinators;
 
 /// <summary><c>target.Through(pipeline)</c>: marble tests on a calling-thread actor system, with Rx pipelines of one or more operators.</summary>
-public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
+public sealed class ThroughTests() : TestKit(DeterministicActorSystem.Config)
 {
     private static readonly TimeSpan FiveTicks = TimeSpan.FromTicks(5);
 
@@ -54,6 +56,7 @@ public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
         var mailbox = ObservableMailbox.Spawn<int>(Sys);
         var results = scheduler.Record(mailbox);
         var tenfold = mailbox.Ref.Through<int, int>(obs => obs.Select(x => x * 10));
+        Watch(tenfold.Untyped);
 
         scheduler.Feed(xs, tenfold.AsObserver(onError: _ => -1)); // the source's error is a message, not a pipeline error
         scheduler.Start();
@@ -62,6 +65,30 @@ public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
             OnNext(210, 40),
             OnNext(230, -10));
         xs.Subscriptions.AssertEqual(Subscribe(200, 230));
+        ExpectTerminated(tenfold.Untyped, Bounds.Long); // after its message, the source's end is the pipeline's
+    }
+
+    [Fact]
+    public void Through_ErrorRethrown_PipelineLivesOn()
+    {
+        var scheduler = new RxTestScheduler();
+        var ex = new InvalidOperationException("source failed");
+        var xs = scheduler.CreateHotObservable(
+            OnNext(210, 4),
+            OnError<int>(230, ex));
+        var mailbox = ObservableMailbox.Spawn<int>(Sys);
+        var results = scheduler.Record(mailbox);
+        var tenfold = mailbox.Ref.Through<int, int>(obs => obs.Select(x => x * 10));
+        Watch(tenfold.Untyped);
+
+        scheduler.Feed(xs, tenfold.AsObserver());
+        Assert.Same(ex, Assert.Throws<InvalidOperationException>(() => scheduler.Start()));
+        tenfold.Tell(6); // at 230, where the scheduler stopped
+
+        results.Messages.AssertEqual(
+            OnNext(210, 40),
+            OnNext(230, 60));
+        ExpectNoMsg(Bounds.Short); // not Terminated
     }
 
     [Fact]
@@ -73,8 +100,7 @@ public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
             OnNext(150, 2),
             OnNext(210, 4),
             OnNext(220, 5),
-            OnNext(230, 6),
-            OnCompleted<int>(250));
+            OnNext(230, 6));
         var mailbox = ObservableMailbox.Spawn<int>(Sys);
         var results = scheduler.Record(mailbox);
         var tenfold = mailbox.Ref.Through<int, int>(obs => obs.Select(x => x == 5 ? throw ex : x * 10));
@@ -86,8 +112,8 @@ public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
         results.Messages.AssertEqual(
             OnNext(210, 40),
             OnNext(230, 60));
-        xs.Subscriptions.AssertEqual(Subscribe(200, 250));
-        ExpectNoMsg(Bounds.Short); // not Terminated
+        xs.Subscriptions.AssertEqual(Subscribe(200, 1000));
+        ExpectNoMsg(Bounds.Short); // not Terminated: the source never completes, so only the throw could have stopped it
     }
 
     [Fact]
@@ -211,6 +237,94 @@ public sealed class ThroughTests() : TestKit(CallingThreadConfig.Instance)
             OnNext(215, 2),
             OnNext(225, 3));
         ExpectTerminated(firstTwo.Untyped, Bounds.Long);
+    }
+
+    /// <summary>
+    /// Rx's <c>xs.Buffer(t).Subscribe(o)</c> emits the last batch when <c>xs</c> completes, and its timer stops there.
+    /// Fed through <c>AsObserver()</c>, the source's completion must reach the pipeline the same way.
+    /// </summary>
+    [Fact]
+    public void Through_SourceCompletes_TimeBasedPipelineFlushesAndCompletes()
+    {
+        var scheduler = new RxTestScheduler();
+        var xs = scheduler.CreateHotObservable(
+            OnNext(150, 1),
+            OnNext(210, 1),
+            OnNext(220, 2),
+            OnNext(260, 4),
+            OnCompleted<int>(280));
+        var mailbox = ObservableMailbox.Spawn<int>(Sys);
+        var results = scheduler.Record(mailbox);
+        var sums = mailbox.Ref.Through<int, int>(obs => obs
+            .Buffer(TimeSpan.FromTicks(50), scheduler) // windows from 0, when the pipeline is built
+            .Where(batch => batch.Count > 0)
+            .Select(batch => batch.Sum()));
+        Watch(sums.Untyped);
+
+        scheduler.Feed(xs, sums.AsObserver());
+        scheduler.AdvanceTo(1000); // bounded: a pipeline that never completes keeps Buffer's timer going, and Start() never returns
+
+        results.Messages.AssertEqual(
+            OnNext(250, 3),
+            OnNext(280, 4)); // the last batch, flushed by the completion
+        xs.Subscriptions.AssertEqual(Subscribe(200, 280));
+        ExpectTerminated(sums.Untyped, Bounds.Long);
+    }
+
+    [Fact]
+    public void Through_SourceCompletedWhileDraining_LaterInputGoesToDeadLetters()
+    {
+        var scheduler = new RxTestScheduler();
+        var xs = scheduler.CreateHotObservable(
+            OnNext(210, 2),
+            OnNext(248, 3),
+            OnCompleted<int>(250));
+        var mailbox = ObservableMailbox.Spawn<int>(Sys);
+        var results = scheduler.Record(mailbox);
+        var delayed = mailbox.Ref.Through<int, int>(obs => obs.Delay(FiveTicks, scheduler)); // completes at 255
+        Watch(delayed.Untyped);
+        Sys.EventStream.Subscribe(TestActor, typeof(DeadLetter));
+
+        scheduler.Feed(xs, delayed.AsObserver());
+        scheduler.ScheduleAbsolute(252, () => delayed.Tell(4));
+        scheduler.Start();
+
+        results.Messages.AssertEqual(
+            OnNext(215, 2),
+            OnNext(253, 3));
+        Assert.Equal(4, ExpectMsg<DeadLetter>(Bounds.Long).Message);
+        ExpectTerminated(delayed.Untyped, Bounds.Long);
+    }
+
+    /// <summary>A combinator's target may be fed by other references too (a fan-in): the pipeline's completion ends only its own actor.</summary>
+    [Fact]
+    public void Through_PipelineCompletes_CombinatorTargetLivesOn()
+    {
+        var scheduler = new RxTestScheduler();
+        var xs = scheduler.CreateHotObservable(
+            OnNext(150, 1),
+            OnNext(210, 1),
+            OnNext(220, 2),
+            OnNext(230, 3),
+            OnCompleted<int>(250));
+        var mailbox = ObservableMailbox.Spawn<int>(Sys);
+        var results = scheduler.Record(mailbox);
+        var tenfold = mailbox.Ref.Map((int x) => x * 10);
+        var firstTwo = tenfold.Through<int, int>(obs => obs.Take(2));
+        var evens = tenfold.Filter(x => x % 2 == 0);
+        Watch(firstTwo.Untyped);
+        Watch(tenfold.Untyped);
+
+        scheduler.Feed(xs, firstTwo.AsObserver());
+        scheduler.ScheduleAbsolute(240, () => evens.Tell(4));
+        scheduler.Start();
+
+        results.Messages.AssertEqual(
+            OnNext(210, 10),
+            OnNext(220, 20),
+            OnNext(240, 40));
+        ExpectTerminated(firstTwo.Untyped, Bounds.Long);
+        ExpectNoMsg(Bounds.Short); // tenfold is not Terminated
     }
 
     [Fact]
