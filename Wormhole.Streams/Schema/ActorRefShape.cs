@@ -22,17 +22,3 @@ internal sealed class ActorRefShape<T>
 
     internal static NotSupportedException SchemaOnly() => new("reference shapes describe the schema; they are never serialized");
 }
-
-/// <summary>What a <see cref="ReplyPort{T}"/> is on the wire, for schema generation only: the same fields as <see cref="ActorRefShape{T}"/>.</summary>
-[ProtoContract]
-internal sealed class ReplyPortShape<T>
-{
-    [ProtoMember(1, DataFormat = DataFormat.FixedSize)] public ulong High { get; set; }
-    [ProtoMember(2, DataFormat = DataFormat.FixedSize)] public ulong Low { get; set; }
-    [ProtoMember(3)] public bool Yours { get; set; }
-    [ProtoMember(4)] public uint WithinMs { get; set; }
-
-    public static implicit operator ReplyPortShape<T>?(ReplyPort<T>? port) => throw ActorRefShape<T>.SchemaOnly();
-
-    public static implicit operator ReplyPort<T>?(ReplyPortShape<T>? shape) => throw ActorRefShape<T>.SchemaOnly();
-}
