@@ -16,7 +16,8 @@ internal static class WireSchema
         //
         // Deliver.Payload is the message encoded as protobuf, as the message type the target was published with.
         // Inside a payload, an ActorRef<T> or ReplyPort<T> field is the embedded message
-        //   message ActorRef { fixed64 High = 1; fixed64 Low = 2; bool Yours = 3; uint32 WithinMs = 4; }
+        //   message WireRef { fixed64 High = 1; fixed64 Low = 2; bool Yours = 3; uint32 WithinMs = 4; }
+        // (Wormhole.Streams.WormholeSchema.GetProto writes the schema of your message types with it).
         // Yours = false: a publication of the sender (the receiver makes a proxy for it);
         // Yours = true: a publication of the receiver, handed back. WithinMs: a reply port's remaining time;
         // a reply port accepts exactly one Deliver (a payload, or Failure text) before it expires.

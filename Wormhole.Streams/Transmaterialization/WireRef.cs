@@ -7,7 +7,7 @@ namespace Wormhole.Streams.Transmaterialization;
 /// An actor reference or reply port inside a payload. <see cref="Yours"/> false: a publication of the
 /// sender (the receiver makes a proxy); true: a publication of the receiver, handed back to it.
 /// </summary>
-/// <remarks>Layout: <c>message ActorRef { fixed64 high = 1; fixed64 low = 2; bool yours = 3; uint32 within_ms = 4; }</c>; <c>within_ms</c> only for reply ports.</remarks>
+/// <remarks>Layout: <c>message WireRef { fixed64 High = 1; fixed64 Low = 2; bool Yours = 3; uint32 WithinMs = 4; }</c>; <c>WithinMs</c> only for reply ports. <c>Schema.ActorRefShape</c> describes the same fields for <c>WormholeSchema</c>.</remarks>
 internal readonly record struct WireRef(WireId Id, bool Yours, uint WithinMs = 0)
 {
     public void Write(ref ProtoWriter.State state)
