@@ -63,14 +63,16 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
         }
 
         var framesFull = _frames.Count >= options.MaxOutboundFrames;
+        var control = string.Join(", ", _frames.Where(f => f is not Deliver).GroupBy(f => f.GetType().Name).Select(g => $"{g.Count():N0} {g.Key}"));
         var lost = DropAll() + (frame is Deliver ? Dropped() : 0);
+        var why = $"this side sent faster than the peer and the conduit took them; the {lost:N0} messages queued were not sent";
+        var detail = control.Length > 0 ? $"{why} (control frames queued too: {control})" : why;
         return framesFull
-            ? ProtocolFault.LimitExceeded(
-                nameof(NexusOptions.MaxOutboundFrames),
-                $"MaxOutboundFrames: {options.MaxOutboundFrames:N0} frames were waiting for the conduit: this side sent faster than the peer and the conduit took them; the {lost:N0} messages queued were not sent")
-            : ProtocolFault.LimitExceeded(
-                nameof(NexusOptions.MaxOutboundBytes),
-                $"MaxOutboundBytes: {options.MaxOutboundBytes:N0} bytes were waiting for the conduit: this side sent faster than the peer and the conduit took them; the {lost:N0} messages queued were not sent");
+            ? Fault(nameof(NexusOptions.MaxOutboundFrames), $"MaxOutboundFrames: {options.MaxOutboundFrames:N0} frames were waiting for the conduit: ", detail, why)
+            : Fault(nameof(NexusOptions.MaxOutboundBytes), $"MaxOutboundBytes: {options.MaxOutboundBytes:N0} bytes were waiting for the conduit: ", detail, why);
+
+        static ProtocolFault Fault(string limit, string what, string detail, string why) =>
+            new(PortalCloseKind.LimitExceeded, limit, what + detail, what + why, limit);
 
         int Dropped()
         {

@@ -30,7 +30,7 @@ public sealed partial class ProtocolExamplesTests
 
     private static readonly Dictionary<string, Func<byte[]>> Examples = new()
     {
-        ["hello"] = () => Framed(new Hello { ProtocolVersion = 1, SideId = Side, ConduitHalf = ConduitHalf, MaxFrameBytes = 1024 * 1024 }),
+        ["hello"] = () => Framed(new Hello { ProtocolVersion = 1, SideId = Side, ConduitHalf = ConduitHalf, MaxFrameBytes = 1024 * 1024, IdleTimeoutMs = 60_000 }),
         ["lookup"] = () => Frame(new Lookup { RequestId = 1, Name = "greeter" }),
         ["lookup-reply"] = () => Frame(new LookupReply { RequestId = 1, ActorId = Greeter }),
         ["lookup-reply-not-found"] = () => Frame(new LookupReply { RequestId = 2 }),
@@ -54,7 +54,7 @@ public sealed partial class ProtocolExamplesTests
             new WireRef(Room, Yours: false)),
         ["release"] = () => Frame(new Release { Id = Client, Count = 2 }),
         ["terminated"] = () => Frame(new TerminatedFrame { Id = Greeter }),
-        ["error"] = () => Frame(new ErrorFrame { Code = "hello-expected", Message = "a Lookup frame arrived before the peer's Hello" }),
+        ["error"] = () => Frame(new ErrorFrame { Code = "hello-expected", Message = "the first frame must be Hello" }),
         ["goodbye"] = () => Frame(new Goodbye { Reason = "closed by this side" }),
         ["keepalive"] = () => Frame(new KeepAlive()),
     };

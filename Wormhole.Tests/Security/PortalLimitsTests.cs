@@ -158,6 +158,91 @@ public sealed class PortalLimitsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     }
 
     [Fact]
+    public async Task IdleTimeout_Negotiated_ClientWithTheDefault_KeepsAServerWithAShortTimeoutOpen()
+    {
+        var (_, clientPortal, serverPortal) = await ConnectAsync(new NexusOptions { IdleTimeout = TimeSpan.FromMilliseconds(1500) }); // the client keeps 60 s
+        var framesAtStart = serverPortal.Counters.FramesIn;
+
+        // Five keep-alives from the client take at least 2.5 s: over the server's 1.5 s, so the client kept alive at its pace.
+        await AwaitAssertAsync(() => Assert.True(serverPortal.Counters.FramesIn >= framesAtStart + 5), Bounds.Long);
+
+        Assert.True(clientPortal.IsOpen);
+        Assert.True(serverPortal.IsOpen);
+    }
+
+    [Fact]
+    public async Task UnknownIds_FromFiftyConnections_WarningsAreRateLimitedPerNexus_CountersStayExact()
+    {
+        const int connections = 50, perConnection = 101;
+        var server = Server(new NexusOptions());
+        var warnings = CreateTestProbe(server.System);
+        server.System.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+        var portals = new List<Portal>();
+        for (var c = 0; c < connections; c++)
+        {
+            var peer = RawInMemoryPeer.Connect(this, server.Nexus);
+            await peer.HelloAsync();
+            portals.Add(await peer.Portal.WaitAsync(Bounds.Long));
+            for (var n = 0; n < perConnection; n++)
+            {
+                await peer.SendAsync(new Deliver { Target = WireId.NewRandom(), Payload = [] });
+            }
+        }
+
+        foreach (var portal in portals)
+        {
+            Assert.Equal(nameof(NexusOptions.MaxUnknownRequests), (await portal.Completion.WaitAsync(Bounds.Long)).Limit);
+        }
+
+        Assert.Equal(connections * perConnection, portals.Sum(p => p.Counters.Dropped));
+        var logged = warnings.ReceiveWhile(Bounds.Long, TimeSpan.FromMilliseconds(500), m => (m as Akka.Event.Warning)?.Message.ToString(), int.MaxValue);
+        var unknown = logged.Count(line => line!.Contains("not (or no longer) published", StringComparison.Ordinal));
+        Assert.InRange(unknown, 1, Wormhole.Streams.Portals.WarningGate.PerWindow); // 5,050 drops, at most 20 lines
+    }
+
+    [Fact]
+    public async Task MaxProxiesPerNexus_ReachedOverTwoPortals_ClosesThePortalThatWouldPassIt()
+    {
+        var server = Server(new NexusOptions { MaxProxiesPerNexus = 30 });
+        server.Nexus.Publish("echo", FnActor.Spawn<Ping>(server.System, async ctx =>
+        {
+            await foreach (var _ in ctx.Messages)
+            {
+            }
+        }));
+
+        var (first, firstPortal) = await RawEchoPeerAsync(server);
+        await HandOverAsync(first.Peer, first.Echo, 20);
+        await AwaitAssertAsync(() => Assert.Equal(20, firstPortal.Counters.Proxies), Bounds.Long);
+        var (second, secondPortal) = await RawEchoPeerAsync(server);
+        await HandOverAsync(second.Peer, second.Echo, 11); // ten fit in the nexus's 30; the eleventh does not
+
+        var reason = await secondPortal.Completion.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.LimitExceeded, reason.Kind);
+        Assert.Equal(nameof(NexusOptions.MaxProxies), reason.Limit);
+        Assert.Contains("MaxProxiesPerNexus", reason.Message);
+        Assert.True(firstPortal.IsOpen);
+        Assert.Equal(20, server.Nexus.Proxies.Used); // the closed portal's ten went back
+
+        static async Task HandOverAsync(RawInMemoryPeer peer, WireId echo, int references)
+        {
+            for (var n = 0; n < references; n++)
+            {
+                await peer.SendAsync(new Deliver { Target = echo, Payload = RawInMemoryPeer.PingPayload(n, WireId.NewRandom()) });
+            }
+        }
+    }
+
+    private async Task<((RawInMemoryPeer Peer, WireId Echo) Raw, Portal Portal)> RawEchoPeerAsync(RemoteSide server)
+    {
+        var peer = RawInMemoryPeer.Connect(this, server.Nexus);
+        await peer.HelloAsync();
+        var portal = await peer.Portal.WaitAsync(Bounds.Long);
+        Assert.IsType<Hello>(await peer.ReadAsync());
+        return ((peer, await peer.LookupAsync("echo")), portal);
+    }
+
+    [Fact]
     public async Task InboundRate_PeerSendsFasterThanTheLimit_IsSlowedDownNotClosed()
     {
         const int rate = 200;

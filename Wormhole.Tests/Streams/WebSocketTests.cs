@@ -134,15 +134,16 @@ public sealed class WebSocketTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         AwaitAssert(() => Assert.Equal(2, _server.Nexus.Portals.Count), Bounds.Long);
         var serverPortal = _server.Nexus.Portals.Single(p => p != before);
 
-        blobs.Tell(new Blob { ReplySize = 4096, ReplyTo = ActorRef<Blob>.From(TestActor) });
+        var replies = CreateTestProbe();
+        blobs.Tell(new Blob { ReplySize = 4096, ReplyTo = ActorRef<Blob>.From(replies.Ref) });
 
         // The server knows the client's limit from its Hello: the reply never reaches the wire, the server counts it.
         AwaitAssert(() => Assert.Equal(1, serverPortal.Counters.Dropped), Bounds.Long);
-        ExpectNoMsg(Bounds.Short);
+        replies.ExpectNoMsg(Bounds.Short);
         Assert.True(portal.IsOpen);
         Assert.True(serverPortal.IsOpen);
-        blobs.Tell(new Blob { ReplySize = 10, ReplyTo = ActorRef<Blob>.From(TestActor) });
-        Assert.Equal(10, ExpectMsg<Blob>(Bounds.Long).Data!.Length);
+        blobs.Tell(new Blob { ReplySize = 10, ReplyTo = ActorRef<Blob>.From(replies.Ref) });
+        Assert.Equal(10, replies.ExpectMsg<Blob>(Bounds.Long).Data!.Length);
     }
 
     [Fact]

@@ -1,0 +1,91 @@
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
+using Wormhole.Streams;
+using Wormhole.Streams.Portals;
+using Wormhole.Streams.Protocol;
+using Wormhole.Tests.Support;
+
+namespace Wormhole.Tests.Streams.Portals;
+
+/// <summary>The portal stage between probes: what it emits, when it backpressures, how it completes; no stage leaks.</summary>
+public sealed class PortalStageTests : Akka.TestKit.Xunit2.TestKit
+{
+    [Fact]
+    public async Task Portal_Start_EmitsHello_OpensOnThePeersHello_CompletesOnGoodbye()
+    {
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var (upstream, portal, downstream) = Run(new NexusOptions());
+            downstream.Request(10);
+            Assert.IsType<Hello>(await downstream.ExpectNextAsync(Bounds.Long));
+
+            await upstream.SendNextAsync(PeerHello());
+            await portal.Opened.WaitAsync(Bounds.Long);
+            await upstream.SendNextAsync(new Goodbye { Reason = "bye" });
+
+            await downstream.ExpectCompleteAsync();
+            var reason = await portal.Completion.WaitAsync(Bounds.Long);
+            Assert.Equal(PortalCloseKind.ClosedByPeer, reason.Kind);
+            await upstream.ExpectCancellationAsync();
+        }, Materializer());
+    }
+
+    [Fact]
+    public async Task Portal_FrameBeforeHello_EmitsErrorWithItsCode_ThenCompletes()
+    {
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var (upstream, portal, downstream) = Run(new NexusOptions());
+            downstream.Request(10);
+            await downstream.ExpectNextAsync(Bounds.Long); // Hello
+
+            await upstream.SendNextAsync(new Lookup { RequestId = 1, Name = "x" });
+
+            var error = Assert.IsType<ErrorFrame>(await downstream.ExpectNextAsync(Bounds.Long));
+            Assert.Equal(PortalErrorCodes.HelloExpected, error.Code);
+            await downstream.ExpectCompleteAsync();
+            Assert.Equal(PortalErrorCodes.HelloExpected, (await portal.Completion.WaitAsync(Bounds.Long)).Code);
+        }, Materializer());
+    }
+
+    [Fact]
+    public async Task Portal_DownstreamDoesNotPull_QueuesFramesUpToTheBound_ThenFailsWithErrorAhead()
+    {
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var (upstream, portal, downstream) = Run(new NexusOptions { MaxOutboundFrames = 3, MaxUnknownRequests = 1_000 });
+            downstream.Request(1);
+            await downstream.ExpectNextAsync(Bounds.Long); // Hello; nothing more is pulled
+            await upstream.SendNextAsync(PeerHello());
+            for (var n = 1; n <= 3; n++)
+            {
+                await upstream.SendNextAsync(new Lookup { RequestId = (ulong)n, Name = "nobody" }); // each answered, queued
+            }
+
+            await downstream.ExpectNoMsgAsync(Bounds.Short); // backpressure: queued, not emitted
+            Assert.False(portal.Completion.IsCompleted);
+            await upstream.SendNextAsync(new Lookup { RequestId = 4, Name = "nobody" }); // the fourth answer passes the bound
+
+            downstream.Request(10);
+            Assert.Equal(PortalErrorCodes.MaxOutboundFrames, Assert.IsType<ErrorFrame>(await downstream.ExpectNextAsync(Bounds.Long)).Code); // ahead of the queued answers
+            await downstream.ExpectCompleteAsync();
+            var reason = await portal.Completion.WaitAsync(Bounds.Long);
+            Assert.Equal(nameof(NexusOptions.MaxOutboundFrames), reason.Limit);
+        }, Materializer());
+    }
+
+    private (TestPublisher.Probe<Frame> Upstream, Portal Portal, TestSubscriber.Probe<Frame> Downstream) Run(NexusOptions options)
+    {
+        var nexus = Nexus.Create(Sys, options);
+        var ((upstream, portal), downstream) = this.SourceProbe<Frame>()
+            .ViaMaterialized(Flow.FromGraph(new PortalStage(nexus, options, [], new PortalCounters())), Keep.Both)
+            .ToMaterialized(this.SinkProbe<Frame>(), Keep.Both)
+            .Run(Materializer());
+        return (upstream, portal, downstream);
+    }
+
+    private static Hello PeerHello() => new() { ProtocolVersion = Hello.CurrentVersion, SideId = WireId.NewRandom(), ConduitHalf = WireId.NewRandom() };
+
+    private ActorMaterializer Materializer() => Sys.Materializer();
+}
