@@ -71,7 +71,19 @@ internal static class RawPeerExtensions
         var frames = await peer.ReadUntilClosedAsync();
         var error = Assert.IsType<ErrorFrame>(frames.LastOrDefault(f => f is not KeepAlive));
         Assert.Equal(code, error.Code);
+        AssertNoInternals(error.Message);
         Assert.True(peer.Closed);
         return error;
+    }
+
+    /// <summary>What a peer is told is Wormhole's own short reason: no exception text, no .NET type or namespace names, no links.</summary>
+    public static void AssertNoInternals(string toldThePeer)
+    {
+        foreach (var internals in new[] { "Exception", "Wormhole.", "System.", "ProtoBuf", "Akka.", "Chat.", "http", " at " })
+        {
+            Assert.DoesNotContain(internals, toldThePeer, StringComparison.Ordinal);
+        }
+
+        Assert.True(toldThePeer.Length <= 512, $"{toldThePeer.Length} characters told to the peer");
     }
 }
