@@ -82,7 +82,8 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     /// <summary>
     /// The close status and reason for a portal's last frame: a <c>Goodbye</c> closes normally with its reason; an
     /// <c>Error</c> with 1009 (message too big) for <see cref="PortalErrorCodes.MaxFrameBytes"/>, 1002 (protocol error) for
-    /// a frame that breaks the protocol, 1008 (policy violation) for any other limit; its reason is "code: message".
+    /// a frame that breaks the protocol, 1008 (policy violation) for any other limit; its reason is "code: message" (the
+    /// message alone when it starts with the code already, as a limit's does).
     /// </summary>
     internal static (WebSocketCloseStatus Status, string? Description) CloseFor(Frame? last) => last switch
     {
@@ -95,7 +96,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
                     or PortalErrorCodes.MalformedFrame or PortalErrorCodes.BadPayload or PortalErrorCodes.UnexpectedReply => WebSocketCloseStatus.ProtocolError,
                 _ => WebSocketCloseStatus.PolicyViolation,
             },
-            Truncate($"{error.Code}: {error.Message}")),
+            Truncate(error.Message.StartsWith($"{error.Code}:", StringComparison.Ordinal) ? error.Message : $"{error.Code}: {error.Message}")),
         _ => (WebSocketCloseStatus.NormalClosure, null),
     };
 
