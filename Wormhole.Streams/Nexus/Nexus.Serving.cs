@@ -34,14 +34,17 @@ public sealed partial class Nexus
             .JoinMaterialized(PortalFlowCore(admission, lastWords), Keep.Both)
             .Run(Materializer);
         var stopped = Task.WhenAll(lastWords.FramingStopped, transportStopped(connection));
-        TrackConduit(stopped);
+        TrackConduit(stopped, portal);
         return new ServedPortal(portal, stopped);
     }
 
-    /// <summary>Keeps <paramref name="stopped"/> until it completes, so that <see cref="DisposeAsync"/> waits for that conduit.</summary>
-    private void TrackConduit(Task stopped)
+    /// <summary>The portals of the conduits this nexus runs, open or still in their handshake (for tests).</summary>
+    internal IReadOnlyCollection<Portal> Conduits => _conduits.Values.ToList();
+
+    /// <summary>Keeps <paramref name="stopped"/> until it completes, so that <see cref="DisposeAsync"/> closes <paramref name="portal"/> (open or not) and waits for that conduit.</summary>
+    private void TrackConduit(Task stopped, Portal portal)
     {
-        _conduits[stopped] = 0;
+        _conduits[stopped] = portal;
         stopped.ContinueWith(done => _conduits.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }

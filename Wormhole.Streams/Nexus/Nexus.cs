@@ -22,7 +22,7 @@ public sealed partial class Nexus : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (IActorRef Actor, Type Type)> _published = new();
     private readonly ConcurrentDictionary<Portal, byte> _portals = new();
-    private readonly ConcurrentDictionary<Task, byte> _conduits = new();
+    private readonly ConcurrentDictionary<Task, Portal> _conduits = new(); // each conduit's stop, with its portal (open or not)
     private readonly ISubject<PortalEvent> _events = Subject.Synchronize(new Subject<PortalEvent>());
 
     private Nexus(ActorSystem system, NexusOptions options)
@@ -135,7 +135,7 @@ public sealed partial class Nexus : IAsyncDisposable
         options = options.Validated();
         var lastWords = new LastWords();
         var (connected, portal) = conduit.Open(this, options, lastWords).JoinMaterialized(PortalFlowCore(PortalAdmission.Accept(options), lastWords), Keep.Both).Run(Materializer);
-        TrackConduit(lastWords.FramingStopped);
+        TrackConduit(lastWords.FramingStopped, portal);
         try
         {
             await connected.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -187,7 +187,7 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <returns>A task that completes when every portal has closed and its conduit stopped, or the bound has passed.</returns>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_portals.Keys.Select(p => p.CloseAsync(DisposedReason))).ConfigureAwait(false);
+        await Task.WhenAll(_portals.Keys.Union(_conduits.Values).Select(p => p.CloseAsync(DisposedReason))).ConfigureAwait(false); // half-open ones too
         await Task.WhenAny(Task.WhenAll(_conduits.Keys), Task.Delay(DisposeConduitsBound)).ConfigureAwait(false);
         Materializer.Shutdown();
         _events.OnCompleted();

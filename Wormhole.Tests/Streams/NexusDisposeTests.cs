@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Wormhole.Streams;
 using Wormhole.Tests.Support;
@@ -47,6 +49,31 @@ public sealed class NexusDisposeTests : Akka.TestKit.Xunit2.TestKit
             await client.DisposeAsync();
             await app.StopAsync().WaitAsync(Bounds.Long);
             await app.DisposeAsync();
+            await listener.DisposeAsync();
+            await server.System.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WithAConnectionStillInItsHandshake_ClosesItToo_WithoutWaitingForTheHandshakeTimeout()
+    {
+        var server = RemoteSide.Create("dispose-half-open"); // the default 10 s handshake timeout
+        var listener = await server.Nexus.ListenTcpAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        using var silent = new System.Net.Sockets.TcpClient();
+        try
+        {
+            var closed = server.Nexus.Events.OfType<PortalEvent.Closed>().FirstAsync().ToTask();
+            await silent.ConnectAsync(listener.LocalEndPoint).WaitAsync(Bounds.Long); // and never says Hello
+            await AwaitAssertAsync(() => Assert.Single(server.Nexus.Conduits), Bounds.Long);
+            var clock = Stopwatch.StartNew();
+
+            await server.Nexus.DisposeAsync().AsTask().WaitAsync(Bounds.Long);
+
+            Assert.True(clock.Elapsed < WebSocketFlowCloseTimeout, $"DisposeAsync took {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Contains(Nexus.DisposedReason, (await closed.WaitAsync(Bounds.Long)).Reason.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
             await listener.DisposeAsync();
             await server.System.Terminate();
         }
