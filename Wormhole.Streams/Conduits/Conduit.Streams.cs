@@ -7,7 +7,7 @@ namespace Wormhole.Streams;
 public abstract partial class Conduit
 {
     /// <summary>
-    /// A Unix domain socket connection to a Wormhole listener (<see cref="Nexus.ListenUnixAsync"/>), frames prefixed by a
+    /// A Unix domain socket connection to a Wormhole listener (<see cref="Nexus.ListenUnixAsync(string, CancellationToken)"/>), frames prefixed by a
     /// 4-byte big-endian length, as over TCP.
     /// </summary>
     /// <param name="path">The listener's socket file; a relative path is resolved against the current folder now.</param>

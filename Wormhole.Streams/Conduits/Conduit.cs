@@ -82,12 +82,18 @@ public abstract partial class Conduit
         return (new FlowConduit(left), new FlowConduit(right));
     }
 
-    /// <summary>The flow of message-framed bytes; its materialized task completes once connected, or faults.</summary>
     /// <summary>The transport as a flow of whole frames; its task completes when connected (or faults).</summary>
-    internal abstract Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options);
+    /// <param name="nexus">The nexus that connects.</param>
+    /// <param name="options">The portal's limits.</param>
+    /// <param name="lastWords">The portal's last frame, for the conduit's framing and close (a flow of your own ignores it).</param>
+    internal abstract Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options, LastWords lastWords);
 
     private sealed class FlowConduit(Flow<ByteString, ByteString, Task> flow) : Conduit
     {
-        internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) => flow;
+        internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options, LastWords lastWords)
+        {
+            lastWords.MarkFramingStopped(); // no framing of ours to wait for
+            return flow;
+        }
     }
 }

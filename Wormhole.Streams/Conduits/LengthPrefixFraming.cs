@@ -22,15 +22,24 @@ internal static class LengthPrefixFraming
     /// <summary>The most bytes joined into one write (one frame longer than this goes alone).</summary>
     internal const int MaxWriteBytes = 64 * 1024;
 
+    /// <summary>
+    /// How long the transport may take to accept the last writes once the portal is done (its <c>Error</c> or <c>Goodbye</c>
+    /// included); past it the writes fail and the transport drops the connection: a peer that does not read cannot hold it open.
+    /// </summary>
+    internal static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>Top: frames in, length-prefixed writes out (to the transport). Bottom: bytes in (any chunking), frames out.</summary>
     /// <remarks>
     /// The stage is wrapped in a graph of its own so that <c>Reversed()</c> (the TCP listener's side) works: Akka.Streams
     /// 1.5.74 reverses a bare stage's shape by swapping its ports' places, and the stage's handlers then serve the wrong ports.
     /// </remarks>
-    public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> Create(int maxFrameBytes) =>
-        BidiFlow.FromGraph(GraphDsl.Create(builder => builder.Add(new LengthPrefixFramingStage(maxFrameBytes))));
+    public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> Create(int maxFrameBytes, LastWords? lastWords = null) =>
+        BidiFlow.FromGraph(GraphDsl.Create(builder => builder.Add(new LengthPrefixFramingStage(maxFrameBytes, lastWords))));
 
     /// <summary>A byte transport as a conduit flow: one element per frame, the transport's materialized value kept.</summary>
-    public static Flow<ByteString, ByteString, TMat> Around<TMat>(Flow<ByteString, ByteString, TMat> transport, int maxFrameBytes) =>
-        Create(maxFrameBytes).JoinMat(transport, Keep.Right);
+    /// <param name="transport">The bytes to and from the peer.</param>
+    /// <param name="maxFrameBytes">The longest frame sent or accepted.</param>
+    /// <param name="lastWords">The portal's last words, when the portal stage shares them (its <c>Error</c> goes ahead of waiting frames).</param>
+    public static Flow<ByteString, ByteString, TMat> Around<TMat>(Flow<ByteString, ByteString, TMat> transport, int maxFrameBytes, LastWords? lastWords = null) =>
+        Create(maxFrameBytes, lastWords).JoinMat(transport, Keep.Right);
 }

@@ -13,14 +13,19 @@ namespace Wormhole.Streams;
 /// <remarks>
 /// <para>
 /// Top — emits when: the transport pulls and frames are waiting; all of them go as one contiguous buffer, each prefixed by
-/// its length. Backpressures when: <see cref="LengthPrefixFraming.MaxWriteBytes"/> are waiting. Completes when: its
-/// upstream completes and the last write went out. Fails when: its upstream fails, or a frame is longer than the limit
-/// (a <see cref="FramingException"/> naming both sizes; nothing of it is sent).
+/// its length, at most <see cref="LengthPrefixFraming.MaxWriteBytes"/> per write (one longer frame alone). Backpressures
+/// when: <see cref="LengthPrefixFraming.MaxWriteBytes"/> are waiting. Completes when: its upstream has completed and the
+/// transport pulled again after the last write (it took it), so a transport that closes on completion closes behind it;
+/// an <c>Error</c> left in <see cref="LastWords"/> then replaces every frame still waiting. Fails when: its upstream
+/// fails, a frame is longer than the limit (a <see cref="FramingException"/> naming both sizes; nothing of it is sent), or
+/// the transport takes no write for <see cref="LengthPrefixFraming.ClosingGrace"/> after upstream completed (an
+/// <see cref="IOException"/>: the transport drops the connection).
 /// </para>
 /// <para>
 /// Bottom — emits when: a whole frame has arrived and downstream pulls. Backpressures when: downstream does not pull (the
 /// transport is read only for a frame that is wanted). Completes when: its upstream completes after whole frames. Fails
-/// when: a length prefix announces more than the limit (a <see cref="FramingException"/>, before the frame is read), its
+/// when: a length prefix announces more than the limit (a <see cref="FrameTooLargeException"/>, before the frame is read;
+/// upstream is cancelled without a failure, so the transport keeps writing the portal's <c>Error</c>), its
 /// upstream completes in the middle of a frame (an <see cref="IOException"/>: a peer that went away, not a limit), or its
 /// upstream fails.
 /// </para>
@@ -29,10 +34,15 @@ namespace Wormhole.Streams;
 internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>>
 {
     private readonly int _maxFrameBytes;
+    private readonly LastWords? _lastWords;
 
-    public LengthPrefixFramingStage(int maxFrameBytes)
+    /// <param name="maxFrameBytes">The longest frame sent or accepted.</param>
+    /// <param name="lastWords">The portal's last words: an <c>Error</c> there goes ahead of the frames waiting here.</param>
+    public LengthPrefixFramingStage(int maxFrameBytes, LastWords? lastWords = null)
     {
         _maxFrameBytes = maxFrameBytes;
+        _lastWords = lastWords;
+        lastWords?.MarkFramed();
         Shape = new BidiShape<ByteString, ByteString, ByteString, ByteString>(FramesToSend, Writes, Received, Frames);
     }
 
@@ -48,8 +58,10 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : GraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic
     {
+        private const string ClosingTimer = "closing";
+
         private readonly LengthPrefixFramingStage _stage;
         private readonly List<ByteString> _waiting = [];
         private long _waitingBytes;
@@ -68,6 +80,16 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
         }
 
         public override void PreStart() => Pull(_stage.FramesToSend);
+
+        public override void PostStop() => _stage._lastWords?.MarkFramingStopped();
+
+        protected override void OnTimer(object timerKey)
+        {
+            if (!IsClosed(_stage.Writes))
+            {
+                Fail(_stage.Writes, new IOException($"the transport took no write for {LengthPrefixFraming.ClosingGrace.TotalSeconds:0.#} s after the portal's last frame (the peer does not read): the connection is dropped"));
+            }
+        }
 
         private void OnFrameToSend()
         {
@@ -96,15 +118,37 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             {
                 Write();
             }
+            else if (IsClosed(_stage.FramesToSend))
+            {
+                Complete(_stage.Writes); // the transport took the last write: now it may close
+                return;
+            }
 
             PullFramesWhileRoom();
         }
 
+        /// <summary>
+        /// The portal is done. An <c>Error</c> it left in <see cref="LastWords"/> replaces every frame still waiting here
+        /// (what the transport took already is on its way). Writes complete once the transport has taken the last one, so
+        /// it closes behind it; a transport that takes nothing for <see cref="LengthPrefixFraming.ClosingGrace"/> is failed.
+        /// </summary>
         private void OnFramesToSendFinished()
         {
-            if (_waiting.Count == 0)
+            if (_stage._lastWords?.TakeAhead() is { } error)
             {
-                Complete(_stage.Writes);
+                _waiting.Clear();
+                _waiting.Add(error);
+                _waitingBytes = LengthPrefixFraming.PrefixBytes + error.Count;
+            }
+
+            if (IsAvailable(_stage.Writes))
+            {
+                OnWritesPulled();
+            }
+
+            if (!IsClosed(_stage.Writes))
+            {
+                ScheduleOnce(ClosingTimer, LengthPrefixFraming.ClosingGrace);
             }
         }
 
@@ -116,25 +160,34 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             }
         }
 
-        /// <summary>Joins the waiting frames, each after its length, into one buffer: one copy of each frame.</summary>
+        /// <summary>
+        /// Joins the waiting frames, each after its length, into one buffer of at most <see cref="LengthPrefixFraming.MaxWriteBytes"/>
+        /// (one longer frame goes alone): one copy of each frame. Frames that do not fit wait for the next write.
+        /// </summary>
         private void Write()
         {
-            var joined = new byte[_waitingBytes];
-            var at = 0;
-            foreach (var frame in _waiting)
+            var count = 0;
+            var bytes = 0L;
+            while (count < _waiting.Count
+                   && (count == 0 || bytes + LengthPrefixFraming.PrefixBytes + _waiting[count].Count <= LengthPrefixFraming.MaxWriteBytes))
             {
+                bytes += LengthPrefixFraming.PrefixBytes + _waiting[count].Count;
+                count++;
+            }
+
+            var joined = new byte[bytes];
+            var at = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var frame = _waiting[i];
                 BinaryPrimitives.WriteInt32BigEndian(joined.AsSpan(at), frame.Count);
                 frame.CopyTo(joined, at + LengthPrefixFraming.PrefixBytes, frame.Count);
                 at += LengthPrefixFraming.PrefixBytes + frame.Count;
             }
 
-            _waiting.Clear();
-            _waitingBytes = 0;
+            _waiting.RemoveRange(0, count);
+            _waitingBytes -= bytes;
             Push(_stage.Writes, ByteString.FromBytes(joined));
-            if (IsClosed(_stage.FramesToSend))
-            {
-                Complete(_stage.Writes);
-            }
         }
 
         private void OnReceived()
@@ -160,9 +213,10 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             var length = gathering ? GatheredLength() : (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
             if (length > _stage._maxFrameBytes)
             {
-                var error = new FrameTooLargeException(inbound: true, $"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}");
-                Fail(_stage.Frames, error);
-                Cancel(_stage.Received, error);
+                // Upstream is cancelled without a failure: a transport that is failed (Akka's TCP) resets the connection,
+                // and the portal's Error for this frame still has to get out.
+                Fail(_stage.Frames, new FrameTooLargeException(inbound: true, $"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}"));
+                Cancel(_stage.Received);
                 return;
             }
 

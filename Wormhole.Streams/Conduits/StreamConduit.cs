@@ -13,7 +13,7 @@ internal sealed class StreamConduit(Func<CancellationToken, Task<DuplexStreams>>
     /// <summary>A conduit over streams that are open already; it may be connected once.</summary>
     public static StreamConduit Over(Stream input, Stream output) => new(_ => Task.FromResult(new DuplexStreams(input, output)));
 
-    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) =>
-        LengthPrefixFraming.Around(ByteStreamFlow.Create(open), options.MaxFrameBytes)
+    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options, LastWords lastWords) =>
+        LengthPrefixFraming.Around(ByteStreamFlow.Create(open), options.MaxFrameBytes, lastWords)
             .MapMaterializedValue(session => session.Connected);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Sockets;
 using Akka.Event;
 using Akka.Streams;
@@ -7,7 +8,7 @@ using Akka.Streams.Dsl;
 namespace Wormhole.Streams;
 
 /// <summary>
-/// A Unix domain socket that opens a portal per connection (<see cref="Nexus.ListenUnixAsync"/>); dispose it to stop
+/// A Unix domain socket that opens a portal per connection (<see cref="Nexus.ListenUnixAsync(string, CancellationToken)"/>); dispose it to stop
 /// accepting, close the connections it accepted and remove the socket file.
 /// </summary>
 /// <remarks>
@@ -19,14 +20,16 @@ public sealed class UnixWormholeListener : IAsyncDisposable
     private readonly Nexus _nexus;
     private readonly Socket _socket;
     private readonly SharedKillSwitch _connections = KillSwitches.Shared("unix-listener");
-    private readonly ConcurrentDictionary<ByteStreamSession, byte> _running = new();
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly Func<EndPoint, ValueTask<PortalAdmission>>? _admit;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _accepting;
     private int _disposed;
 
-    internal UnixWormholeListener(Nexus nexus, string path, Socket socket)
+    internal UnixWormholeListener(Nexus nexus, string path, Socket socket, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
     {
         _nexus = nexus;
+        _admit = admit;
         _socket = socket;
         Path = path;
         _accepting = Task.Run(AcceptLoopAsync);
@@ -51,7 +54,7 @@ public sealed class UnixWormholeListener : IAsyncDisposable
         _socket.Dispose();
         await _accepting.ConfigureAwait(false);
         _connections.Shutdown();
-        await Task.WhenAll(_running.Keys.Select(session => session.Stopped)).ConfigureAwait(false);
+        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
         try
         {
             File.Delete(Path);
@@ -90,19 +93,27 @@ public sealed class UnixWormholeListener : IAsyncDisposable
                 return;
             }
 
-            Serve(accepted);
+            var serving = ServeAsync(accepted);
+            _running[serving] = 0;
+            _ = serving.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    /// <summary>Runs one portal over an accepted connection, behind the listener's kill switch.</summary>
-    private void Serve(Socket accepted)
+    /// <summary>Asks the admission callback about an accepted connection, then runs its portal behind the listener's kill switch until its conduit closes.</summary>
+    private async Task ServeAsync(Socket accepted)
     {
-        ByteStreamSession session;
+        var peer = accepted.RemoteEndPoint ?? new UnixDomainSocketEndPoint(Path);
+        var admission = await _nexus.AdmitAsync(peer, _admit is null ? null : () => _admit(peer)).ConfigureAwait(false);
+        if (!admission.IsAccepted || _stopping.IsCancellationRequested)
+        {
+            await RefuseAsync(accepted).ConfigureAwait(false);
+            return;
+        }
+
+        ServedPortal served;
         try
         {
-            session = LengthPrefixFraming.Around(ByteStreamFlow.Create(UnixSocket.Streams(accepted)).Via(_connections.Flow<Akka.IO.ByteString>()), _nexus.Options.MaxFrameBytes)
-                .JoinMaterialized(_nexus.PortalFlowCore(), Keep.Left)
-                .Run(_nexus.Materializer);
+            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(UnixSocket.Streams(accepted)).Via(_connections.Flow<Akka.IO.ByteString>()), session => session.Stopped);
         }
         catch (Exception e)
         {
@@ -112,7 +123,32 @@ public sealed class UnixWormholeListener : IAsyncDisposable
             return;
         }
 
-        _running[session] = 0;
-        session.Stopped.ContinueWith(stopped => _running.TryRemove(session, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await served.Stopped.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends a refused connection in order: the client reads the end of the stream (its portal closes with
+    /// <see cref="PortalCloseKind.ConduitCompleted"/>). What it sent meanwhile is read and dropped until it closes too (for
+    /// at most a second), since closing a Unix socket with unread data makes the client's next read fail instead.
+    /// </summary>
+    private static async Task RefuseAsync(Socket accepted)
+    {
+        try
+        {
+            accepted.Shutdown(SocketShutdown.Send);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var scratch = new byte[4096];
+            while (await accepted.ReceiveAsync(scratch, SocketFlags.None, bound.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went first, or did not close in time.
+        }
+        finally
+        {
+            accepted.Dispose();
+        }
     }
 }

@@ -12,8 +12,8 @@ namespace Wormhole.Streams;
 /// <remarks>Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops.</remarks>
 internal sealed class WebSocketConduit(Uri uri, Action<ClientWebSocketOptions>? configure) : Conduit
 {
-    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options) =>
-        LengthPrefixFraming.Around(WebSocketFlow.Create(ConnectAsync, options.MaxFrameBytes), options.MaxFrameBytes)
+    internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options, LastWords lastWords) =>
+        LengthPrefixFraming.Around(WebSocketFlow.Create(ConnectAsync, options.MaxFrameBytes, lastWords), options.MaxFrameBytes, lastWords)
             .MapMaterializedValue(socket => socket.Connected);
 
     private async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Stage;
+using Wormhole.Streams.Protocol;
 using FramingException = Akka.Streams.Dsl.Framing.FramingException;
 
 namespace Wormhole.Streams;
@@ -23,11 +24,12 @@ namespace Wormhole.Streams;
 /// </para>
 /// <para>
 /// The two sides are coupled, as Akka.Streams 1.5.74 has no <c>Flow.FromSinkAndSourceCoupled</c>. Completes when: the
-/// peer closes normally, or upstream completes (then this side sends a normal close and waits up to
-/// <see cref="CloseTimeout"/> for the peer's). Fails when: the socket fails, the peer closes with an error status, a message
-/// is longer than <see cref="MessageLimit"/> (a <see cref="FramingException"/> naming the sizes; the peer gets close status 1009), a text
-/// message arrives (status 1003), or upstream fails (status 1011). In each case upstream is cancelled too. Cancels when: the
-/// output side terminates as above. When downstream cancels, upstream is still sent (so a last <c>Goodbye</c> gets out)
+/// peer closes normally, or upstream completes (then this side sends a close whose status and reason name the portal's
+/// last frame, <see cref="CloseFor"/>, and waits up to <see cref="CloseTimeout"/> for the peer's). Fails when: the socket
+/// fails, the peer closes with an error status, a text message arrives (status 1003), or upstream fails (status 1011); in
+/// each case upstream is cancelled too. A message longer than <see cref="MessageLimit"/> fails downstream only (a
+/// <see cref="FrameTooLargeException"/> naming the sizes): upstream is still sent, so the portal's <c>Error</c> gets out,
+/// then the close says 1009. Cancels when: the output side terminates as above. When downstream cancels, upstream is still sent (so a last <c>Goodbye</c> gets out)
 /// until it completes, for at most <see cref="CloseTimeout"/>.
 /// </para>
 /// <para>The stage owns the socket and disposes it when it stops. A flow made from one socket may be run once.</para>
@@ -43,11 +45,13 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     private readonly Func<CancellationToken, Task<WebSocket>> _connect;
     private readonly int _maxFrameBytes;
     private readonly int _maxMessageBytes;
+    private readonly LastWords? _lastWords;
 
-    private WebSocketFlow(Func<CancellationToken, Task<WebSocket>> connect, int maxFrameBytes)
+    private WebSocketFlow(Func<CancellationToken, Task<WebSocket>> connect, int maxFrameBytes, LastWords? lastWords)
     {
         _connect = connect;
         _maxFrameBytes = maxFrameBytes;
+        _lastWords = lastWords;
         _maxMessageBytes = MessageLimit(maxFrameBytes);
         Shape = new FlowShape<ByteString, ByteString>(In, Out);
     }
@@ -59,15 +63,42 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
     public override FlowShape<ByteString, ByteString> Shape { get; }
 
     /// <summary>A flow over a socket that is already open (the server side). Its materialized <c>Connected</c> is complete.</summary>
-    public static Flow<ByteString, ByteString, WebSocketSession> Create(WebSocket socket, int maxFrameBytes) =>
-        Flow.FromGraph(new WebSocketFlow(_ => Task.FromResult(socket), maxFrameBytes));
+    /// <param name="socket">The open socket.</param>
+    /// <param name="maxFrameBytes">The frame limit, which bounds a message (<see cref="MessageLimit"/>).</param>
+    /// <param name="lastWords">The portal's last frame, which the close status and reason name; null: a normal close without a reason.</param>
+    public static Flow<ByteString, ByteString, WebSocketSession> Create(WebSocket socket, int maxFrameBytes, LastWords? lastWords = null) =>
+        Flow.FromGraph(new WebSocketFlow(_ => Task.FromResult(socket), maxFrameBytes, lastWords));
 
     /// <summary>
     /// A flow that opens its socket with <paramref name="connect"/> when materialized (the client side); the token is
     /// cancelled when the stage stops. <c>Connected</c> completes when the socket is open, or faults.
     /// </summary>
-    public static Flow<ByteString, ByteString, WebSocketSession> Create(Func<CancellationToken, Task<WebSocket>> connect, int maxFrameBytes) =>
-        Flow.FromGraph(new WebSocketFlow(connect, maxFrameBytes));
+    /// <param name="connect">Opens the socket.</param>
+    /// <param name="maxFrameBytes">The frame limit, which bounds a message (<see cref="MessageLimit"/>).</param>
+    /// <param name="lastWords">The portal's last frame, which the close status and reason name; null: a normal close without a reason.</param>
+    public static Flow<ByteString, ByteString, WebSocketSession> Create(Func<CancellationToken, Task<WebSocket>> connect, int maxFrameBytes, LastWords? lastWords = null) =>
+        Flow.FromGraph(new WebSocketFlow(connect, maxFrameBytes, lastWords));
+
+    /// <summary>
+    /// The close status and reason for a portal's last frame: a <c>Goodbye</c> closes normally with its reason; an
+    /// <c>Error</c> with 1009 (message too big) for <see cref="PortalErrorCodes.MaxFrameBytes"/>, 1002 (protocol error) for
+    /// a frame that breaks the protocol, 1008 (policy violation) for any other limit; its reason is "code: message" (the
+    /// message alone when it starts with the code already, as a limit's does).
+    /// </summary>
+    internal static (WebSocketCloseStatus Status, string? Description) CloseFor(Frame? last) => last switch
+    {
+        Goodbye goodbye => (WebSocketCloseStatus.NormalClosure, Truncate(goodbye.Reason)),
+        ErrorFrame error => (
+            error.Code switch
+            {
+                PortalErrorCodes.MaxFrameBytes => WebSocketCloseStatus.MessageTooBig,
+                PortalErrorCodes.HelloExpected or PortalErrorCodes.DuplicateHello or PortalErrorCodes.VersionMismatch or PortalErrorCodes.BadHello
+                    or PortalErrorCodes.MalformedFrame or PortalErrorCodes.BadPayload or PortalErrorCodes.UnexpectedReply => WebSocketCloseStatus.ProtocolError,
+                _ => WebSocketCloseStatus.PolicyViolation,
+            },
+            Truncate(error.Message.StartsWith($"{error.Code}:", StringComparison.Ordinal) ? error.Message : $"{error.Code}: {error.Message}")),
+        _ => (WebSocketCloseStatus.NormalClosure, null),
+    };
 
     /// <summary>
     /// The longest binary message sent or accepted when frames are at most <paramref name="maxFrameBytes"/> long: one
@@ -191,6 +222,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         private bool _closing;
         private WebSocketCloseStatus _closeStatus;
         private string? _closeDescription;
+        private (WebSocketCloseStatus Status, string Description)? _receiveFault; // a message over the limit: downstream failed, upstream still sent
 
         public Logic(WebSocketFlow stage)
             : base(stage.Shape)
@@ -199,7 +231,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
             SetHandler(
                 stage.In,
                 onPush: OnPush,
-                onUpstreamFinish: () => Close(WebSocketCloseStatus.NormalClosure, null, error: null),
+                onUpstreamFinish: OnUpstreamFinish,
                 onUpstreamFailure: e => Close(WebSocketCloseStatus.InternalServerError, e.Message, e));
             SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinish);
         }
@@ -239,7 +271,7 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
         {
             if (!_closing)
             {
-                Close(WebSocketCloseStatus.NormalClosure, null, error: null); // downstream cancelled, upstream did not finish in time
+                Close(_receiveFault?.Status ?? WebSocketCloseStatus.NormalClosure, _receiveFault?.Description, error: null); // downstream is done, upstream did not finish in time
             }
             else
             {
@@ -310,6 +342,12 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
                 var error = receiving.Exception?.GetBaseException() ?? new OperationCanceledException("the WebSocket receive was cancelled");
                 switch (error)
                 {
+                    case FrameTooLargeException:
+                        // The portal learns it and answers with an Error: keep sending until it is done, then close (1009).
+                        _receiveFault = (WebSocketCloseStatus.MessageTooBig, Truncate(error.Message));
+                        Fail(_stage.Out, error);
+                        ScheduleOnce(CloseTimer, CloseTimeout);
+                        break;
                     case FramingException:
                         Close(WebSocketCloseStatus.MessageTooBig, error.Message, error);
                         break;
@@ -395,6 +433,15 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
                 ArrayPool<byte>.Shared.Return(_sendBuffer);
                 _sendBuffer = null;
             }
+        }
+
+        /// <summary>The portal is done: close with a status and reason naming its last frame (or what was wrong with the peer's).</summary>
+        private void OnUpstreamFinish()
+        {
+            var (status, description) = _stage._lastWords?.Said is { } last
+                ? CloseFor(last)
+                : _receiveFault is { } fault ? (fault.Status, fault.Description) : (WebSocketCloseStatus.NormalClosure, null);
+            Close(status, description, error: null);
         }
 
         private void OnDownstreamFinish(Exception cause)

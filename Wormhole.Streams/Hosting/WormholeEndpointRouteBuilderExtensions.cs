@@ -1,4 +1,3 @@
-using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -72,16 +71,13 @@ public static class WormholeEndpointRouteBuilderExtensions
         }
 
         var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var maxFrameBytes = (admission.Options ?? nexus.Options).MaxFrameBytes;
-        var (transport, portal) = LengthPrefixFraming.Around(WebSocketFlow.Create(socket, maxFrameBytes), maxFrameBytes)
-            .JoinMaterialized(nexus.PortalFlowCore(admission), Keep.Both)
-            .Run(nexus.Materializer);
+        var (portal, transportStopped) = nexus.ServePortal(admission, (maxFrameBytes, lastWords) => WebSocketFlow.Create(socket, maxFrameBytes, lastWords), session => session.Stopped);
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         using (context.RequestAborted.Register(Close, (portal, "the HTTP request was aborted")))
         using (stopping.Register(Close, (portal, "the server is shutting down")))
         {
             await portal.Completion.ConfigureAwait(false);
-            await transport.Stopped.ConfigureAwait(false); // the close handshake, bounded by WebSocketFlow.CloseTimeout
+            await transportStopped.ConfigureAwait(false); // the close handshake, bounded by WebSocketFlow.CloseTimeout
         }
     }
 

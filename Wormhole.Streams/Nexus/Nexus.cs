@@ -22,6 +22,7 @@ public sealed partial class Nexus : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (IActorRef Actor, Type Type)> _published = new();
     private readonly ConcurrentDictionary<Portal, byte> _portals = new();
+    private readonly ConcurrentDictionary<Task, Portal> _conduits = new(); // each conduit's stop, with its portal (open or not)
     private readonly ISubject<PortalEvent> _events = Subject.Synchronize(new Subject<PortalEvent>());
 
     private Nexus(ActorSystem system, NexusOptions options)
@@ -132,7 +133,9 @@ public sealed partial class Nexus : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(conduit);
         ArgumentNullException.ThrowIfNull(options);
         options = options.Validated();
-        var (connected, portal) = conduit.Open(this, options).JoinMaterialized(PortalFlowCore(PortalAdmission.Accept(options)), Keep.Both).Run(Materializer);
+        var lastWords = new LastWords();
+        var (connected, portal) = conduit.Open(this, options, lastWords).JoinMaterialized(PortalFlowCore(PortalAdmission.Accept(options), lastWords), Keep.Both).Run(Materializer);
+        TrackConduit(lastWords.FramingStopped, portal);
         try
         {
             await connected.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -176,17 +179,24 @@ public sealed partial class Nexus : IAsyncDisposable
         return new WormholeListener((IPEndPoint)binding.LocalAddress, () => binding.Unbind());
     }
 
-    /// <summary>Closes every portal (a <c>Goodbye</c> to each peer) and stops the nexus's streams.</summary>
-    /// <returns>A task that completes when every portal has closed.</returns>
+    /// <summary>
+    /// Closes every portal — a <c>Goodbye</c> to each peer, with the reason "the nexus was disposed" — waits until the
+    /// conduits have written it and closed (a TCP or Unix socket after its last write, a WebSocket after its close
+    /// handshake), for at most 10 s, then stops the nexus's streams.
+    /// </summary>
+    /// <returns>A task that completes when every portal has closed and its conduit stopped, or the bound has passed.</returns>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_portals.Keys.Select(p => p.CloseAsync())).ConfigureAwait(false);
+        await Task.WhenAll(_portals.Keys.Union(_conduits.Values).Select(p => p.CloseAsync(DisposedReason))).ConfigureAwait(false); // half-open ones too
+        await Task.WhenAny(Task.WhenAll(_conduits.Keys), Task.Delay(DisposeConduitsBound)).ConfigureAwait(false);
         Materializer.Shutdown();
         _events.OnCompleted();
     }
 
     /// <summary>A portal's flow of whole frames, with the limits and portal-only actors of <paramref name="admission"/> (null: the nexus's).</summary>
-    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null)
+    /// <param name="admission">The portal's limits and actors; null: the nexus's.</param>
+    /// <param name="lastWords">Shared with the conduit's stages (see <see cref="LastWords"/>); null for a flow of the user's.</param>
+    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null, LastWords? lastWords = null)
     {
         var options = admission?.Options ?? Options;
         foreach (var (_, _, messageType) in admission?.Publications ?? [])
@@ -197,7 +207,7 @@ public sealed partial class Nexus : IAsyncDisposable
         var counters = new PortalCounters();
         return BidiFlow.FromFlows(Flow.FromGraph(new InboundRateLimit(options)), Flow.Create<ByteString>())
             .Atop(FrameCodec.Bidi(options.MaxFrameBytes, counters))
-            .JoinMat(Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], counters)), Keep.Right);
+            .JoinMat(Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], counters, lastWords)), Keep.Right);
     }
 
     /// <summary>Asks <paramref name="admit"/> about a connection, then serves it as a portal or closes it.</summary>
@@ -210,8 +220,7 @@ public sealed partial class Nexus : IAsyncDisposable
             return;
         }
 
-        var options = admission.Options ?? Options;
-        connection.HandleWith(LengthPrefixFraming.Create(options.MaxFrameBytes).Reversed().JoinMat(PortalFlowCore(admission), Keep.Right), Materializer);
+        ServePortal(admission, (_, _) => connection.Flow, _ => Task.CompletedTask); // Akka's TCP stage closes the socket itself once the framing completes
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>

@@ -23,13 +23,16 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
     private readonly NexusOptions _options;
     private readonly IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> _publications;
     private readonly PortalCounters _counters;
+    private readonly LastWords? _lastWords;
 
     /// <param name="nexus">The nexus that owns the portal.</param>
     /// <param name="options">This portal's limits (validated).</param>
     /// <param name="publications">Actors published on this portal only, visible from its first frame.</param>
     /// <param name="counters">The portal's counters, shared with the codec.</param>
-    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters)
+    /// <param name="lastWords">Shared with the conduit's stages: an <c>Error</c> is handed over there, ahead of what waits; null: emitted in order.</param>
+    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters, LastWords? lastWords = null)
     {
+        _lastWords = lastWords;
         _nexus = nexus;
         _options = options;
         _publications = publications;
@@ -215,8 +218,14 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
                 Log.Warning("Portal {0}: {1:N0} messages for the peer were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
             }
 
-            if (last is not null && !IsClosed(_stage.Out))
+            if (last is ErrorFrame error && _stage._lastWords is { Framed: true } words)
             {
+                words.SayAhead(error); // the framing writes it ahead of the frames it holds, within its own closing grace
+                CompleteStage();
+            }
+            else if (last is not null && !IsClosed(_stage.Out))
+            {
+                _stage._lastWords?.Say(last);
                 ScheduleOnce(ClosingTimer, ClosingGrace); // a peer that does not read cannot hold us open
                 Emit(_stage.Out, last, CompleteStage);
             }

@@ -46,3 +46,21 @@ public sealed record RawSquare
     [ProtoMember(1)] public int Value { get; init; }
     [ProtoMember(2)] public RawRef? Reply { get; init; }
 }
+
+/// <summary>What the hostile server's "flood" actor takes: it tells <see cref="To"/> <see cref="Count"/> nodes of about <see cref="Bytes"/> bytes each, at once.</summary>
+[ProtoContract]
+public sealed record Flood
+{
+    [ProtoMember(1)] public ActorRef<Node>? To { get; init; }
+    [ProtoMember(2)] public int Count { get; init; }
+    [ProtoMember(3)] public int Bytes { get; init; }
+}
+
+/// <summary><see cref="Flood"/> on the wire, for a raw peer.</summary>
+[ProtoContract]
+public sealed record RawFlood
+{
+    [ProtoMember(1)] public RawRef? To { get; init; }
+    [ProtoMember(2)] public int Count { get; init; }
+    [ProtoMember(3)] public int Bytes { get; init; }
+}

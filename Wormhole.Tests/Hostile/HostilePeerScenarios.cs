@@ -26,52 +26,81 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
     {
     }
 
+    /// <summary>Asserts the server ended the connection in order after an <c>Error</c> with <paramref name="code"/> (TCP: a FIN, not a reset; WebSocket: a close handshake naming the code).</summary>
+    private protected abstract void AssertClosedInOrder(IRawPeer peer, string code);
+
     [Fact]
-    public async Task GarbageBytes_AfterHello_ClosesWithMalformedFrame()
+    public async Task LengthPrefixOverTheLimit_AndNothingElse_PeerReadsErrorMaxFrameBytes_ThenAnOrderlyClose()
     {
         using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
-        await peer.SendBodyAsync(Enumerable.Repeat((byte)0xFF, 64).ToArray());
+        await peer.SendRawAsync(RawTcpPeer.Prefix(HostileServer.Options.MaxFrameBytes + 1)); // 4 bytes, one over the limit
 
-        var error = await peer.ExpectErrorThenCloseAsync("malformed-frame");
-        var reason = await watch.ExpectClosedAsync(PortalCloseKind.ProtocolViolation, "malformed frame of 64 bytes");
-        Assert.Equal(PortalErrorCodes.MalformedFrame, reason.Code);
-        Assert.Equal("a frame of 64 bytes is not valid protobuf for a Frame", error.Message); // Wormhole's words; the exception's stay in the log
-        Assert.Contains("Exception", reason.Message);
+        await peer.ExpectErrorThenCloseAsync(PortalErrorCodes.MaxFrameBytes);
+        Output!.WriteLine($"the raw peer saw: {peer.CloseDescription}");
+        AssertClosedInOrder(peer, PortalErrorCodes.MaxFrameBytes);
+        await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "65,537", "65,536");
         await watch.FinishAsync(this, peer);
     }
 
     [Fact]
-    public async Task TruncatedFrame_ClosesWithMalformedFrame()
+    public async Task RandomBytesWhosePrefixBreaksTheLimit_PeerReadsErrorMaxFrameBytes_ThenAnOrderlyClose()
     {
         using var watch = Server.Watch(Output!.WriteLine);
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
-        var whole = FrameCodec.Encode(new Deliver { Target = WireId.NewRandom(), Payload = new byte[40] }).ToArray();
+        var noise = new byte[1_000];
+        new Random(20261203).NextBytes(noise);
+        noise[0] |= 0x01; // a prefix of at least 16 MiB
 
-        await peer.SendBodyAsync(whole.AsMemory(0, whole.Length / 2)); // well framed, but the protobuf inside stops half-way
+        await peer.SendRawAsync(noise);
 
-        await peer.ExpectErrorThenCloseAsync("malformed-frame");
-        await watch.ExpectClosedAsync(PortalCloseKind.ProtocolViolation, "malformed frame", "EndOfStream");
-        await watch.FinishAsync(this, peer);
-    }
-
-    [Fact]
-    public async Task OversizedFrame_ClosesWithTheFrameSizeLimit_WithoutBufferingIt()
-    {
-        using var watch = Server.Watch(Output!.WriteLine);
-        var peer = await Server.ConnectRawAsync();
-        await peer.HelloAsync();
-        var allocated = GC.GetTotalAllocatedBytes();
-
-        await SendOversizedFrameAsync(peer);
-
-        await peer.ReadUntilClosedAsync();
-        AssertOversizedFrameSeen(peer);
+        await peer.ExpectErrorThenCloseAsync(PortalErrorCodes.MaxFrameBytes);
+        Output!.WriteLine($"the raw peer saw: {peer.CloseDescription}");
+        AssertClosedInOrder(peer, PortalErrorCodes.MaxFrameBytes);
         await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "65,536");
-        Assert.True(GC.GetTotalAllocatedBytes() - allocated < 256L * 1024 * 1024, $"{GC.GetTotalAllocatedBytes() - allocated:N0} bytes allocated meanwhile");
+        await watch.FinishAsync(this, peer);
+    }
+
+    [Fact]
+    public async Task PeerStopsReadingWhileTheServerFloodsIt_ReadsErrorMaxOutboundWhenItResumes_AheadOfWhatWasNotWritten_ThenAClose()
+    {
+        const int first = 3_000, second = 5_000, bytes = 4 * 1024; // 12 MB, under the 16 MiB MaxOutboundBytes; then 20 MB more
+        using var watch = Server.Watch(Output!.WriteLine);
+        var peer = await Server.ConnectRawAsync();
+        await peer.HelloAsync();
+        var portal = await watch.OpenedPortalAsync();
+        var flood = await peer.LookupAsync("flood");
+        var mine = new RawRef { High = 7, Low = 11 }; // an actor of the raw peer
+        peer.PauseReading();
+
+        // First fill the socket buffers and the framing, so that the transport stops taking frames; only then overflow.
+        await peer.DeliverAsync(flood, new RawFlood { To = mine, Count = first, Bytes = bytes });
+        var taken = -1L;
+        await AwaitAssertAsync(
+            () =>
+            {
+                var now = portal.Counters.FramesOut;
+                var still = now == taken;
+                taken = now;
+                Assert.True(still, $"the transport still takes frames: {now:N0} so far");
+            },
+            Bounds.Long,
+            TimeSpan.FromMilliseconds(250));
+        Assert.InRange(taken, 1, first); // the transport (which also took the Hello and a LookupReply) stopped before the flood's end: the peer does not read
+        await peer.DeliverAsync(flood, new RawFlood { To = mine, Count = second, Bytes = bytes });
+
+        var reason = await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "MaxOutbound");
+        peer.ResumeReading();
+        var frames = await peer.ReadUntilClosedAsync();
+        var delivered = frames.OfType<Deliver>().ToList();
+        Output!.WriteLine($"the transport had taken {taken:N0} frames; the raw peer read {delivered.Count:N0} of the {first + second:N0} messages, then {frames.LastOrDefault()?.GetType().Name}; {peer.CloseDescription}");
+        var error = Assert.IsType<ErrorFrame>(frames.LastOrDefault(f => f is not KeepAlive));
+        Assert.Equal(reason.Code, error.Code);
+        Assert.InRange(delivered.Count, 1, first + second - 1); // what was written before the close; the rest was dropped, not sent before the Error
+        AssertClosedInOrder(peer, reason.Code!);
         await watch.FinishAsync(this, peer);
     }
 

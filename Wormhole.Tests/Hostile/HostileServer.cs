@@ -97,6 +97,16 @@ public abstract class HostileServer : IAsyncLifetime
                 }
             }
         }));
+        Nexus.Publish("flood", FnActor.Spawn<Flood>(System, async ctx =>
+        {
+            await foreach (var flood in ctx.Messages)
+            {
+                for (var i = 0; i < flood.Count; i++)
+                {
+                    flood.To?.Tell(new Node { Value = i, Items = [.. new long[flood.Bytes / sizeof(long)]] });
+                }
+            }
+        }));
         var conduit = await StartTransportAsync(Nexus);
 
         _clientSystem = ActorSystem.Create("good-clients", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));

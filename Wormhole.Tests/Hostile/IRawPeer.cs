@@ -27,6 +27,12 @@ internal interface IRawPeer : IAsyncDisposable
     /// <summary>How the server closed the connection, e.g. a WebSocket close status; null while open.</summary>
     string? CloseDescription { get; }
 
+    /// <summary>Stops reading from the socket after the frame being read: what the server sends piles up in the socket buffers.</summary>
+    void PauseReading();
+
+    /// <summary>Reads from the socket again.</summary>
+    void ResumeReading();
+
     /// <summary>Drops the connection at once (TCP: a reset; WebSocket: abort), without any goodbye.</summary>
     void Abort();
 }

@@ -10,6 +10,7 @@ internal abstract class RawPeer : IRawPeer
     private readonly Channel<Frame> _received = Channel.CreateUnbounded<Frame>();
     private volatile string? _closeDescription;
     private Task _reading = Task.CompletedTask;
+    private volatile TaskCompletionSource _resumed = Resumed();
 
     public bool Closed => _closeDescription is not null;
 
@@ -34,11 +35,22 @@ internal abstract class RawPeer : IRawPeer
         }
     }
 
+    public void PauseReading()
+    {
+        if (_resumed.Task.IsCompleted)
+        {
+            _resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ResumeReading() => _resumed.TrySetResult();
+
     public abstract void Abort();
 
     public async ValueTask DisposeAsync()
     {
         Abort();
+        ResumeReading();
         await _reading.ConfigureAwait(false);
         DisposeTransport();
     }
@@ -51,12 +63,25 @@ internal abstract class RawPeer : IRawPeer
 
     protected abstract void DisposeTransport();
 
+    private static TaskCompletionSource Resumed()
+    {
+        var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        resumed.SetResult();
+        return resumed;
+    }
+
     private async Task ReadLoopAsync()
     {
         try
         {
-            while (await ReadBodyAsync(how => _closeDescription = how) is { } body)
+            while (true)
             {
+                await _resumed.Task.ConfigureAwait(false);
+                if (await ReadBodyAsync(how => _closeDescription = how) is not { } body)
+                {
+                    break;
+                }
+
                 _received.Writer.TryWrite(FrameCodec.Decode(ByteString.FromBytes(body), int.MaxValue));
             }
         }

@@ -9,6 +9,9 @@ public sealed class TcpHostilePeerTests(TcpHostileServer server, ITestOutputHelp
     /// <summary>A length prefix claiming 2 GiB (int.MaxValue bytes), then a few bytes: refused from the prefix alone.</summary>
     private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendRawAsync(Bytes(RawTcpPeer.Prefix(int.MaxValue), new byte[16]));
 
+    /// <summary>A FIN after the last frame: the raw peer read the end of the stream, not a reset.</summary>
+    private protected override void AssertClosedInOrder(IRawPeer peer, string code) => Assert.Equal("the server closed the connection", peer.CloseDescription);
+
     [Fact]
     public async Task LengthPrefixNegative_ClosesWithTheFrameSizeLimit()
     {

@@ -1,3 +1,4 @@
+using Wormhole.Streams;
 using Wormhole.Streams.Protocol;
 using Wormhole.Tests.Support;
 using Xunit.Abstractions;
@@ -10,6 +11,13 @@ public sealed class WebSocketHostilePeerTests(WebSocketHostileServer server, ITe
     private protected override Task SendOversizedFrameAsync(IRawPeer peer) => peer.SendBodyAsync(new byte[2 * HostileServer.Options.MaxFrameBytes]);
 
     private protected override void AssertOversizedFrameSeen(IRawPeer peer) => Assert.Contains("MessageTooBig (1009)", peer.CloseDescription);
+
+    /// <summary>A close handshake whose status says what kind of fault and whose reason names the code.</summary>
+    private protected override void AssertClosedInOrder(IRawPeer peer, string code)
+    {
+        var status = code == PortalErrorCodes.MaxFrameBytes ? "MessageTooBig (1009)" : "PolicyViolation (1008)";
+        Assert.StartsWith($"the server closed the WebSocket with {status}: {code}", peer.CloseDescription);
+    }
 
     [Fact]
     public async Task SeveralFramesInOneMessage_AndAFrameSplitAcrossMessages_AreAllRead()

@@ -97,6 +97,37 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unix_AdmissionDecidesPerConnection_RejectedConnectionsGetNoPortal_AcceptedOnesTheirOwnActorsAndLimits()
+    {
+        var folder = Directory.CreateTempSubdirectory("wh-");
+        try
+        {
+            var decisions = 0;
+            var own = CreateTestProbe(_server.System);
+            await using var listener = await _server.Nexus.ListenUnixAsync(
+                Path.Combine(folder.FullName, "admit.sock"),
+                peer => ValueTask.FromResult(Interlocked.Increment(ref decisions) == 1
+                    ? PortalAdmission.Reject("the first caller is turned away")
+                    : PortalAdmission.Accept(new NexusOptions { MaxUnknownRequests = 0 }).Publish("own", ActorRef<Ping>.From(own.Ref))));
+
+            var refused = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.UnixSocket(listener.Path)).WaitAsync(Bounds.Long));
+            var portal = await _client.ConnectAsync(Conduit.UnixSocket(listener.Path)).WaitAsync(Bounds.Long);
+
+            Assert.Equal(PortalCloseKind.ConduitCompleted, refused.Reason.Kind);
+            await AwaitAssertAsync(() => Assert.Single(_server.Nexus.Portals), Bounds.Long);
+            (await portal.LookupAsync<Ping>("own").WaitAsync(Bounds.Long)).Tell(new Ping { N = 5 });
+            own.ExpectMsg<Ping>(p => p.N == 5, Bounds.Long);
+            await Assert.ThrowsAsync<PortalClosedException>(() => portal.LookupAsync<Ping>("nobody").WaitAsync(Bounds.Long)); // its own limit: no unknown names at all
+            Assert.Contains("MaxUnknownRequests", (await portal.Completion.WaitAsync(Bounds.Long)).Message);
+            Assert.Equal(2, decisions);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Tcp_AdmissionThatThrows_RefusesTheConnection_TheListenerKeepsServing()
     {
         var calls = 0;
