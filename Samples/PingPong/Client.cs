@@ -98,7 +98,7 @@ internal static class Client
                 received++;
                 if (sent < BurstRoundTrips && clock.Elapsed < BurstTime)
                 {
-                    message.From.Tell(new Ping { From = ctx.Self, Round = ++sent });
+                    message.From.Tell(new Ping { From = ctx.Self, Round = ++sent, Burst = true });
                 }
                 else if (received == sent)
                 {
@@ -110,7 +110,7 @@ internal static class Client
         clock.Start();
         for (var round = 1; round <= BurstWindow; round++)
         {
-            server.Tell(new Ping { From = me, Round = round });
+            server.Tell(new Ping { From = me, Round = round, Burst = true });
         }
 
         var roundTrips = await done.Task;

@@ -23,6 +23,10 @@ public abstract record PingPong
     /// <summary>Which round of the game this is, counting from 1.</summary>
     [ProtoMember(2)]
     public int Round { get; init; }
+
+    /// <summary>Part of the client's throughput burst rather than the game: answered like any other, counted, not printed.</summary>
+    [ProtoMember(3)]
+    public bool Burst { get; init; }
 }
 
 /// <summary>A serve; the receiver answers with a <see cref="Pong"/> of the same round.</summary>

@@ -1,9 +1,9 @@
 namespace PingPongSample;
 
 /// <summary>
-/// Prints what reaches the server, one line per message, while messages arrive slowly: in a second that
-/// brings more than <see cref="LinesPerSecond"/> (a throughput burst), and in every busy second after it,
-/// it counts quietly and prints the count once a second.
+/// Prints what reaches the server, one line per message of the game. Messages of the client's burst
+/// (<see cref="PingPong.Burst"/>) are counted quietly, the count printed once a second. So are a long game's
+/// messages past <see cref="LinesPerSecond"/> in a second, and in every busy second after it.
 /// </summary>
 internal sealed class PingLog
 {
@@ -19,7 +19,7 @@ internal sealed class PingLog
         lock (_lock)
         {
             RollWindow();
-            if (++_inWindow <= LinesPerSecond && !_busy)
+            if (!message.Burst && ++_inWindow <= LinesPerSecond && !_busy)
             {
                 Console.WriteLine($"server <- {message.GetType().Name} round {message.Round} from {message.From}");
             }

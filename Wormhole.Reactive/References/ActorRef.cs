@@ -13,7 +13,7 @@ namespace Wormhole.Reactive;
 /// checked at run time: <see cref="From"/> trusts the caller that the actor handles
 /// <typeparamref name="T"/>, the way Akka trusts the sender of any message.
 /// </remarks>
-public sealed partial class ActorRef<T> : IEquatable<ActorRef<T>>
+public sealed partial class ActorRef<T> : IEquatable<ActorRef<T>>, ITypedActorRef
 {
     private ActorRef(IActorRef untyped) => Untyped = untyped;
 
@@ -49,8 +49,10 @@ public sealed partial class ActorRef<T> : IEquatable<ActorRef<T>>
     /// <inheritdoc />
     public bool Equals(ActorRef<T>? other) => other is not null && Untyped.Equals(other.Untyped);
 
-    /// <inheritdoc />
-    public override bool Equals(object? obj) => obj is ActorRef<T> other && Equals(other);
+    /// <summary>True when <paramref name="obj"/> is an <see cref="ActorRef{T}"/> of any message type that wraps an equal <see cref="IActorRef"/>.</summary>
+    /// <param name="obj">The object to compare with.</param>
+    /// <returns>True when both reference the same actor.</returns>
+    public override bool Equals(object? obj) => obj is ITypedActorRef other && Untyped.Equals(other.Untyped);
 
     /// <inheritdoc />
     public override int GetHashCode() => Untyped.GetHashCode();

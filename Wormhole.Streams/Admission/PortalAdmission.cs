@@ -1,4 +1,5 @@
 using Wormhole.Reactive;
+using Wormhole.Streams.Transmaterialization;
 
 namespace Wormhole.Streams;
 
@@ -53,10 +54,12 @@ public sealed class PortalAdmission
     /// <param name="actor">The actor.</param>
     /// <returns>This decision, for chaining.</returns>
     /// <exception cref="InvalidOperationException">The connection is rejected.</exception>
+    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds a member that cannot cross a portal (an untyped <c>IActorRef</c>, a stream, a delegate, …); the message names it.</exception>
     public PortalAdmission Publish<T>(string name, ActorRef<T> actor)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(actor);
+        MessageTypeCheck.Demand(typeof(T));
         if (!IsAccepted)
         {
             throw new InvalidOperationException("A rejected connection gets no portal to publish on.");

@@ -24,7 +24,9 @@ public static class WormholeEndpointRouteBuilderExtensions
     /// <para>
     /// A request that is not a WebSocket request gets 400 Bad Request. A WebSocket request lives as long as its portal:
     /// it ends when the portal closes (the client says goodbye or goes away, a limit is exceeded, the nexus is disposed).
-    /// When the request is aborted, or the application stops, the portal is closed (a <c>Goodbye</c> to the client).
+    /// When the application stops, the portal is closed (a <c>Goodbye</c> to the client). A client that goes away without
+    /// closing (killed, its connection reset) ends the WebSocket under the portal, which closes with
+    /// <see cref="PortalCloseKind.ConduitFailed"/>: the peer's loss, not this side's choice.
     /// The portal is announced on <see cref="Nexus.Events"/> once the handshake is done.
     /// </para>
     /// </remarks>
@@ -73,7 +75,8 @@ public static class WormholeEndpointRouteBuilderExtensions
         var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var (portal, transportStopped) = nexus.ServePortal(admission, (maxFrameBytes, lastWords) => WebSocketFlow.Create(socket, maxFrameBytes, lastWords), session => session.Stopped);
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-        using (context.RequestAborted.Register(Close, (portal, "the HTTP request was aborted")))
+        // Not closed on RequestAborted: a client that goes away aborts the request and ends the WebSocket alike, and the
+        // portal must report the latter (ConduitFailed, the peer's loss), not close itself as if this side chose to.
         using (stopping.Register(Close, (portal, "the server is shutting down")))
         {
             await portal.Completion.ConfigureAwait(false);

@@ -85,7 +85,7 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <param name="actor">The actor.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="actor"/> is null.</exception>
-    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds an untyped <c>IActorRef</c>.</exception>
+    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds a member that cannot cross a portal (an untyped <c>IActorRef</c>, a stream, a delegate, …); the message names it.</exception>
     public void Publish<T>(string name, ActorRef<T> actor)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

@@ -45,7 +45,7 @@ public sealed class Portal
     /// <param name="actor">The actor.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="actor"/> is null.</exception>
-    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds an untyped <c>IActorRef</c>.</exception>
+    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds a member that cannot cross a portal (an untyped <c>IActorRef</c>, a stream, a delegate, …); the message names it.</exception>
     public void Publish<T>(string name, ActorRef<T> actor)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -62,6 +62,7 @@ public sealed class Portal
     /// <exception cref="PublicationNotFoundException">The peer published nothing under that name.</exception>
     /// <exception cref="PortalClosedException">The portal closed first.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="UnsupportedMessageTypeException"><typeparamref name="T"/> holds a member that cannot cross a portal (an untyped <c>IActorRef</c>, a stream, a delegate, …); the message names it. Nothing is sent to the peer.</exception>
     public async Task<ActorRef<T>> LookupAsync<T>(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

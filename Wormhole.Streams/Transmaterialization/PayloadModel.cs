@@ -24,7 +24,7 @@ internal sealed class PayloadModel
     public RuntimeTypeModel Model { get; }
 
     /// <summary>Readies a message type: registers the serializers of the references inside it, once.</summary>
-    /// <exception cref="UnsupportedMessageTypeException">The type holds an untyped <c>IActorRef</c>.</exception>
+    /// <exception cref="UnsupportedMessageTypeException">The type holds a member that cannot cross a portal (see <see cref="MessageTypeCheck"/>).</exception>
     public void Prepare(Type messageType)
     {
         if (_prepared.GetOrAdd(messageType, Register) is { } problem)

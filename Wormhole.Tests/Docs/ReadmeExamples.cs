@@ -1,9 +1,19 @@
+// snippet: reactive-usings
+using System.Reactive.Linq;   // Rx operators: Select, Take, ToObservable
 using Akka.Actor;
-using System.Reactive.Linq;
 using Wormhole.Reactive;
+// end snippet
 using Wormhole.Tests.Support;
 
 namespace Wormhole.Tests.Docs;
+
+// snippet: reactive-messages
+public sealed record Print(string Text);
+
+public sealed record Deposit(int Amount);
+
+public sealed record GetTotal(ReplyPort<int> Reply);
+// end snippet
 
 /// <summary>
 /// The README's code, compiled and run. Each region between "// snippet: NAME" and "// end snippet"
@@ -11,12 +21,6 @@ namespace Wormhole.Tests.Docs;
 /// </summary>
 public sealed class ReadmeExamples : Akka.TestKit.Xunit2.TestKit
 {
-    public sealed record Greet(string Name);
-
-    public sealed record GetTotal(ReplyPort<int> Reply);
-
-    public sealed record Deposit(int Amount);
-
     [Fact]
     public void TypedReferences()
     {
@@ -24,12 +28,12 @@ public sealed class ReadmeExamples : Akka.TestKit.Xunit2.TestKit
         IActorRef someActor = TestActor;
 
         // snippet: typed-references
-        ActorRef<Greet> greeter = ActorRef<Greet>.From(someActor); // you promise it handles Greet
-        greeter.Tell(new Greet("Ada"));                             // only a Greet compiles here
-        IActorRef untyped = greeter.Untyped;                        // back to Akka when needed
+        ActorRef<Print> printer = ActorRef<Print>.From(someActor); // you promise it handles Print
+        printer.Tell(new Print("hello"));                          // only a Print compiles here
+        IActorRef untyped = printer.Untyped;                       // back to Akka when needed
         // end snippet
 
-        ExpectMsg(new Greet("Ada"), Bounds.Long);
+        ExpectMsg(new Print("hello"), Bounds.Long);
         Assert.Same(someActor, untyped);
         Assert.NotNull(system);
     }

@@ -32,6 +32,7 @@ public sealed class ChatProcessTests
         bob.Kill();
         await alice.WaitForLineAsync(@"^\* bob left$", ProcessBound);
         await server.WaitForLineAsync("bob left; 1 online", ProcessBound); // learnt from the proxy's Terminated
+        await server.WaitForLineAsync(@"closed: ConduitFailed: ", ProcessBound); // the peer went away: not a ClosedLocally
 
         server.Terminate();
         await alice.WaitForLineAsync("^lost connection to the server: ClosedByPeer: ", ProcessBound);

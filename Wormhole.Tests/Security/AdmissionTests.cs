@@ -38,12 +38,14 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var app = builder.Build();
         app.UseWebSockets();
+        var nexus = _server.Nexus;
+        var adminActor = ActorRef<Ping>.From(admin.Ref);
         // snippet: admission
-        app.MapWormhole("/ws", _server.Nexus, context => ValueTask.FromResult(context.Request.Headers["X-Role"].ToString() switch
+        app.MapWormhole("/ws", nexus, context => ValueTask.FromResult(context.Request.Headers["X-Role"].ToString() switch
         {
-            "banned" => PortalAdmission.Reject("banned users may not connect"),                      // 403, no portal
-            "admin" => PortalAdmission.Accept().Publish("admin", ActorRef<Ping>.From(admin.Ref)),   // this portal only
-            _ => PortalAdmission.Accept(new NexusOptions { MaxInboundFramesPerSecond = 100 }),      // its own limits
+            "banned" => PortalAdmission.Reject("banned users may not connect"),                 // 403, no portal
+            "admin" => PortalAdmission.Accept().Publish("admin", adminActor),                   // this portal only
+            _ => PortalAdmission.Accept(new NexusOptions { MaxInboundFramesPerSecond = 100 }), // its own limits
         }));
         // end snippet
         await app.StartAsync().WaitAsync(Bounds.Long);
@@ -54,8 +56,8 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         var userPortal = await _client.ConnectAsync(As("user")).WaitAsync(Bounds.Long);
         var refused = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(As("banned")).WaitAsync(Bounds.Long));
 
-        var adminActor = await adminPortal.LookupAsync<Ping>("admin").WaitAsync(Bounds.Long); // visible from the first frame
-        adminActor.Tell(new Ping { N = 1 });
+        var adminProxy = await adminPortal.LookupAsync<Ping>("admin").WaitAsync(Bounds.Long); // visible from the first frame
+        adminProxy.Tell(new Ping { N = 1 });
         Assert.Equal(1, (await admin.ExpectMsgAsync<Ping>(Bounds.Long)).N);
         await Assert.ThrowsAsync<PublicationNotFoundException>(() => userPortal.LookupAsync<Ping>("admin").WaitAsync(Bounds.Long));
         await userPortal.LookupAsync<Ping>("echo").WaitAsync(Bounds.Long); // nexus-wide names still reach everyone

@@ -74,6 +74,21 @@ public sealed class ActorRefTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Equality_IgnoresTheMessageType_WhenBothPointAtTheSameActor()
+    {
+        object ints = ActorRef<int>.From(TestActor);
+        object strings = ActorRef<string>.From(TestActor);
+        object elsewhere = ActorRef<string>.From(CreateTestProbe().Ref);
+
+        Assert.True(ints.Equals(strings));
+        Assert.True(strings.Equals(ints));
+        Assert.Equal(ints.GetHashCode(), strings.GetHashCode());
+        Assert.False(ints.Equals(elsewhere));
+        Assert.False(ints.Equals(TestActor)); // the untyped reference itself is not an ActorRef<T>
+        Assert.Single(new HashSet<object> { ints, strings });
+    }
+
+    [Fact]
     public void ToString_NamesTheTypeAndPath() =>
         Assert.Equal($"ActorRef<Int32>({TestActor.Path})", ActorRef<int>.From(TestActor).ToString());
 }

@@ -1,0 +1,89 @@
+using System.Reflection;
+using Akka.Actor;
+using ProtoBuf;
+using Wormhole.Reactive;
+using Wormhole.Streams;
+using Wormhole.Streams.Transmaterialization;
+
+namespace Wormhole.Tests.Streams.Transmaterialization;
+
+/// <summary>
+/// Every kind of member protobuf-net cannot carry across a portal is refused when the message type is prepared
+/// (at Publish and LookupAsync), with an error that names the member and says what to use instead.
+/// </summary>
+public sealed class MessageTypeCheckTests
+{
+    public static TheoryData<Type, string, string> Uncrossable => new()
+    {
+        { typeof(Upload), "Upload.Data is an Akka ISourceRef<Chunk>", "streams across the wormhole are not supported yet" },
+        { typeof(Download), "Download.Into is an Akka ISinkRef<Chunk>", "streams across the wormhole are not supported yet" },
+        { typeof(Untyped), "Untyped.Whom is an untyped IActorRef", "ActorRef<T>" },
+        { typeof(TellsAnything), "TellsAnything.Target is an Akka ICanTell", "ActorRef<T>" },
+        { typeof(Selects), "Selects.Selection is an Akka ActorSelection", "ActorRef<T>" },
+        { typeof(Addressed), "Addressed.Path is an Akka ActorPath", "ActorRef<T>" },
+        { typeof(SpawnThis), "SpawnThis.Recipe is Akka Props", "ActorRef<T>" },
+        { typeof(Callback), "Callback.OnDone is a delegate (Func<Int32, Int32>)", "code cannot cross a portal" },
+        { typeof(Pending), "Pending.Result is a Task<Int32>", "ReplyPort<T>" },
+        { typeof(PendingValue), "PendingValue.Result is a ValueTask<Int32>", "ReplyPort<T>" },
+        { typeof(Observed), "Observed.Events is a stream (IObservable<Chunk>)", "streams across the wormhole are not supported yet" },
+        { typeof(Enumerated), "Enumerated.Events is a stream (IAsyncEnumerable<Chunk>)", "streams across the wormhole are not supported yet" },
+        { typeof(Sourced), "Sourced.Events is a stream (Source<Chunk, NotUsed>)", "streams across the wormhole are not supported yet" },
+        { typeof(Typed), "Typed.Kind is a System.Type", "no type names on the wire" },
+        { typeof(Boxed), "Boxed.Value is declared as Object", "[ProtoInclude]" },
+        { typeof(Drawing), "Drawing.Shape is declared as IShape", "[ProtoInclude]" },
+        { typeof(Zoo), "Zoo.Star is Animal, which is abstract and names no [ProtoInclude] subtype", "[ProtoInclude]" },
+        { typeof(Animal), "Animal is Animal, which is abstract and names no [ProtoInclude] subtype", "[ProtoInclude]" },
+        { typeof(HoldsPlain), "HoldsPlain.Inner is Plain, which protobuf-net cannot serialize", "[ProtoContract]" },
+        { typeof(Batch), "Shipment.Parts<ISourceRef<Chunk>> is an Akka ISourceRef<Chunk>", "streams across the wormhole are not supported yet" },
+        { typeof(TupleWithUntypedRef), "TupleWithUntypedRef.Whom is an untyped IActorRef", "ActorRef<T>" },
+        { typeof(IShape), "IShape is declared as IShape", "[ProtoInclude]" },
+        { typeof(object), "Object is declared as Object", "[ProtoInclude]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Uncrossable))]
+    public void Prepare_MemberThatCannotCross_IsRefusedNamingTheMember(Type messageType, string naming, string advice)
+    {
+        var error = Assert.Throws<UnsupportedMessageTypeException>(() => new PayloadModel(64).Prepare(messageType));
+
+        Assert.StartsWith(naming, error.Message);
+        Assert.Contains(advice, error.Message);
+    }
+
+    [Fact]
+    public void Prepare_RefusesAgain_TheSecondTime()
+    {
+        var model = new PayloadModel(64);
+        Assert.Throws<UnsupportedMessageTypeException>(() => model.Prepare(typeof(Upload)));
+
+        Assert.Throws<UnsupportedMessageTypeException>(() => model.Prepare(typeof(Upload)));
+    }
+
+    public static TheoryData<Type> Crossable()
+    {
+        var types = new TheoryData<Type>
+        {
+            typeof(Ping), typeof(Pong), typeof(Square), typeof(Roster), typeof(RoomEvent), typeof(Introduce), typeof(Numbered),
+            typeof(HoldsTuples), typeof(int), typeof(string), typeof(List<Ping>), typeof(Dictionary<string, ActorRef<Pong>>),
+        };
+        foreach (var contract in typeof(Chat.Contracts.ChatHub).Assembly.GetExportedTypes().Where(type => type.IsDefined(typeof(ProtoContractAttribute))))
+        {
+            types.Add(contract);
+        }
+
+        return types;
+    }
+
+    [Theory]
+    [MemberData(nameof(Crossable))]
+    public void Prepare_ContractThatCrosses_IsAccepted(Type messageType) => new PayloadModel(64).Prepare(messageType);
+
+    [Fact]
+    public void Inspect_TupleRecordWithoutContract_FindsTheReferenceInside()
+    {
+        var verdict = MessageTypeCheck.Inspect(typeof(HoldsTuples));
+
+        Assert.Null(verdict.Problem);
+        Assert.Contains(typeof(ActorRef<Pong>), verdict.ReferenceTypes);
+    }
+}
