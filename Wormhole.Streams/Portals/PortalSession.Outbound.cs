@@ -140,6 +140,7 @@ internal sealed partial class PortalSession
 
         if (PayloadModel.AskReplyType(sender) is { } replyType)
         {
+            _payloads.Prepare(replyType); // an untyped Ask expects an object, which no payload decodes as: refused here, not at the reply
             return Table.ExportReplyPort(sender, replyType, _options.SenderReplyTimeout);
         }
 

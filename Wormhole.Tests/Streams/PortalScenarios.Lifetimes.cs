@@ -143,6 +143,18 @@ public abstract partial class PortalScenarios
     }
 
     [Fact]
+    public async Task UntypedAkkaAsk_ThroughAProxy_FailsAtOnce_NamingTheReplyType_ThePortalStaysOpen()
+    {
+        var square = await _clientPortal.LookupAsync<Square>("square").WaitAsync(Bounds.Long);
+
+        var error = await Assert.ThrowsAsync<UnsupportedMessageTypeException>(() => square.Untyped.Ask(new Square { Value = 3 }, AskTimeout).WaitAsync(Bounds.Long));
+
+        Assert.Contains("Object", error.Message);
+        Assert.Equal(9, await square.Ask<int>(new Square { Value = 3 }, Bounds.Long));
+        Assert.True(_clientPortal.IsOpen && _serverPortal.IsOpen);
+    }
+
+    [Fact]
     public async Task TellsFasterThanTheConduit_EveryMessageIsDeliveredOrCounted_AndTheReasonSaysWhy()
     {
         const int tells = 50_000;
