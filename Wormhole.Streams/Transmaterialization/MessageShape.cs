@@ -16,7 +16,11 @@ namespace Wormhole.Streams.Transmaterialization;
 /// </remarks>
 internal sealed class MessageShape
 {
+    /// <summary>Field numbers up to this are looked up in an array, quicker than the dictionary on the per-field path.</summary>
+    private const int DirectLookup = 255;
+
     private readonly Dictionary<int, (MessageShape Shape, bool Subtype)> _fields = [];
+    private (MessageShape? Shape, bool Subtype)[] _direct = [];
 
     private MessageShape(string name) => Name = name;
 
@@ -32,7 +36,14 @@ internal sealed class MessageShape
     /// <summary>The shape of the message in <paramref name="field"/>, when it is a subtype field or a message that can hold one.</summary>
     public bool TryGetField(ulong field, out MessageShape shape, out bool subtype)
     {
-        if (field <= int.MaxValue && _fields.TryGetValue((int)field, out var entry))
+        if (field < (ulong)_direct.Length)
+        {
+            (var found, subtype) = _direct[field];
+            shape = found!;
+            return found is not null;
+        }
+
+        if (field > DirectLookup && field <= int.MaxValue && _fields.TryGetValue((int)field, out var entry))
         {
             (shape, subtype) = entry;
             return true;
@@ -40,6 +51,17 @@ internal sealed class MessageShape
 
         (shape, subtype) = (null!, false);
         return false;
+    }
+
+    /// <summary>Fills the array of the fields numbered up to <see cref="DirectLookup"/>, once the fields are final.</summary>
+    private void Freeze()
+    {
+        var direct = _fields.Keys.Where(number => number <= DirectLookup).ToList();
+        _direct = new (MessageShape?, bool)[direct.Count == 0 ? 0 : direct.Max() + 1];
+        foreach (var number in direct)
+        {
+            _direct[number] = _fields[number];
+        }
     }
 
     /// <summary>
@@ -96,6 +118,8 @@ internal sealed class MessageShape
                 {
                     level._fields.Remove(number);
                 }
+
+                level.Freeze();
             }
 
             return useful.Contains(root);

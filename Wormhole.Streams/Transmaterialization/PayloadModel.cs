@@ -14,7 +14,7 @@ internal sealed class PayloadModel
 {
     private static readonly ConcurrentDictionary<Type, Func<RuntimeTypeModel, Stream, object, object?>> Deserializers = new();
     private readonly ConcurrentDictionary<Type, string?> _prepared = new();
-    private readonly ConcurrentDictionary<Type, MessageShape?> _shapes = new();
+    private readonly ConcurrentDictionary<Type, Decoding> _decodings = new();
 
     public PayloadModel(int maxDepth)
     {
@@ -46,13 +46,14 @@ internal sealed class PayloadModel
     /// <exception cref="ProtoBuf.ProtoException">The payload is malformed (also <see cref="InvalidOperationException"/>, <see cref="EndOfStreamException"/> and others: the caller treats any exception as a protocol violation).</exception>
     public object? Deserialize(Type messageType, byte[] payload, IReferenceTable references)
     {
-        if (_shapes.GetOrAdd(messageType, static (type, model) => ShapeOf(model, type), Model) is { } shape)
+        var decoding = _decodings.GetOrAdd(messageType, static (type, model) => new Decoding(Deserializers.GetOrAdd(type, CreateDeserializer), ShapeOf(model, type)), Model);
+        if (decoding.Shape is { } shape)
         {
             payload = SubtypeFieldsFirst.Apply(payload, shape, Model.MaxDepth);
         }
 
         using var stream = new MemoryStream(payload, writable: false);
-        return Deserializers.GetOrAdd(messageType, CreateDeserializer)(Model, stream, references);
+        return decoding.Read(Model, stream, references);
     }
 
     /// <summary>protobuf-net's generic entry, per type: its non-generic one resolves the type's serializer on every call.</summary>
@@ -70,6 +71,9 @@ internal sealed class PayloadModel
             return MessageShape.Of(model, messageType);
         }
     }
+
+    /// <summary>How to decode one message type with this model: its reader, and where its subtype fields can be (null: nowhere).</summary>
+    private sealed record Decoding(Func<RuntimeTypeModel, Stream, object, object?> Read, MessageShape? Shape);
 
     /// <summary>The Akka ask temp actor's reply type, when <paramref name="sender"/> is one (<c>FutureActorRef&lt;T&gt;</c>).</summary>
     public static Type? AskReplyType(IActorRef sender)
