@@ -14,6 +14,7 @@ internal sealed class PayloadModel
 {
     private static readonly ConcurrentDictionary<Type, Func<RuntimeTypeModel, Stream, object, object?>> Deserializers = new();
     private readonly ConcurrentDictionary<Type, string?> _prepared = new();
+    private readonly ConcurrentDictionary<Type, Decoding> _decodings = new();
 
     public PayloadModel(int maxDepth)
     {
@@ -39,12 +40,20 @@ internal sealed class PayloadModel
     /// which, given a string whose length varint straddles the end of its sub-message (<c>0A 05 0A B2 E6 8D CB | 06</c>),
     /// rents a buffer of the claimed length before it fails: 1.7 GB, or an <see cref="OutOfMemoryException"/>, for
     /// 8 bytes. The stream reader does not.
+    /// Fields may come in any order, as protobuf allows: <see cref="SubtypeFieldsFirst"/> first moves the
+    /// <c>[ProtoInclude]</c> subtype fields of each message ahead of the others, where protobuf-net needs them.
     /// </remarks>
     /// <exception cref="ProtoBuf.ProtoException">The payload is malformed (also <see cref="InvalidOperationException"/>, <see cref="EndOfStreamException"/> and others: the caller treats any exception as a protocol violation).</exception>
     public object? Deserialize(Type messageType, byte[] payload, IReferenceTable references)
     {
+        var decoding = _decodings.GetOrAdd(messageType, static (type, model) => new Decoding(Deserializers.GetOrAdd(type, CreateDeserializer), ShapeOf(model, type)), Model);
+        if (decoding.Shape is { } shape)
+        {
+            payload = SubtypeFieldsFirst.Apply(payload, shape, Model.MaxDepth);
+        }
+
         using var stream = new MemoryStream(payload, writable: false);
-        return Deserializers.GetOrAdd(messageType, CreateDeserializer)(Model, stream, references);
+        return decoding.Read(Model, stream, references);
     }
 
     /// <summary>protobuf-net's generic entry, per type: its non-generic one resolves the type's serializer on every call.</summary>
@@ -54,6 +63,17 @@ internal sealed class PayloadModel
             typeof(PayloadModel).GetMethod(nameof(DeserializeAs), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(type));
 
     private static object? DeserializeAs<T>(RuntimeTypeModel model, Stream stream, object references) => model.Deserialize<T>(stream, default!, references);
+
+    private static MessageShape? ShapeOf(RuntimeTypeModel model, Type messageType)
+    {
+        lock (model)
+        {
+            return MessageShape.Of(model, messageType);
+        }
+    }
+
+    /// <summary>How to decode one message type with this model: its reader, and where its subtype fields can be (null: nowhere).</summary>
+    private sealed record Decoding(Func<RuntimeTypeModel, Stream, object, object?> Read, MessageShape? Shape);
 
     /// <summary>The Akka ask temp actor's reply type, when <paramref name="sender"/> is one (<c>FutureActorRef&lt;T&gt;</c>).</summary>
     public static Type? AskReplyType(IActorRef sender)

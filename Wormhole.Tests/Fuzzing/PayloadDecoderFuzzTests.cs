@@ -104,6 +104,34 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
             Maybe = 0,
         }, table);
         yield return Encode(new FuzzScalars(), table);
+
+        // an abstract base with fields of its own, subtypes at three levels, nested in fields, lists and maps
+        var quote = new Said { Room = "r", Text = "q", Seen = [9] };
+        var said = new Said { Room = "lobby", From = inbox, Seen = [1, 2, 300], Text = "hi", Ack = Port<string>(), Quotes = [quote, new Kicked { Who = "x", Room = "r2" }] };
+        var banned = new Banned
+        {
+            Room = "lobby",
+            From = inbox,
+            Seen = [5, 6],
+            Who = "eve",
+            Witnesses = { ["ann"] = said, ["bob"] = new Banned { Days = 1, Cause = quote } },
+            Days = 3,
+            Cause = said,
+        };
+        var kicked = new Kicked { Who = "k", Room = "hall", Witnesses = { ["w"] = banned } };
+        yield return Encode<ChatEvent>(said, table);
+        yield return Encode<ChatEvent>(banned, table);
+        yield return Encode<ChatEvent>(kicked, table);
+        yield return Encode<ChatEvent>(new Topic { Room = "hall", Subject = "news", Seen = [4] }, table);
+        yield return Encode(banned, table); // declared as the subtype: still written from the root of its hierarchy
+        yield return Encode(new ChatLog
+        {
+            Events = [said, banned, kicked, quote, new Topic { Subject = "t" }],
+            Pinned = banned,
+            ByRound = { [1] = said, [2] = banned },
+            Title = "log",
+            Members = [new Member { Name = "ann", Inbox = inbox, Ack = Port<string>() }],
+        }, table);
     }
 
     [Fact]
@@ -344,7 +372,7 @@ public sealed class PayloadDecoderFuzzTests(ITestOutputHelper output)
     private static PayloadModel CreateModel()
     {
         var model = new PayloadModel(MaxDepth);
-        foreach (var type in new[] { typeof(Ping), typeof(Pong), typeof(Square), typeof(Roster), typeof(RoomEvent), typeof(FuzzTree), typeof(FuzzScalars) })
+        foreach (var type in new[] { typeof(Ping), typeof(Pong), typeof(Square), typeof(Roster), typeof(RoomEvent), typeof(FuzzTree), typeof(FuzzScalars), typeof(ChatEvent), typeof(Banned), typeof(ChatLog) })
         {
             model.Prepare(type);
         }
