@@ -123,7 +123,7 @@ public sealed class PayloadFieldOrderTests
 
         public WireRef ExportReplyPort(IActorRef target, Type replyType, TimeSpan remaining) => new(new WireId { Low = ++_next }, Yours: false, WithinMs: 1);
 
-        public IActorRef Import(WireRef reference) => throw new NotSupportedException("exports only");
+        public IActorRef Import(WireRef reference, Type messageType) => throw new NotSupportedException("exports only");
 
         public ReplyPort<T> ImportReplyPort<T>(WireRef reference) => throw new NotSupportedException("exports only");
     }
