@@ -41,6 +41,21 @@ internal sealed class LastWords
     /// <summary>The encoded <c>Error</c> to write ahead of everything waiting, once; null when there is none.</summary>
     public ByteString? TakeAhead() => Interlocked.Exchange(ref _ahead, null);
 
+    /// <summary>The portal's counters, where the messages an <c>Error</c> goes ahead of are counted as dropped.</summary>
+    public PortalCounters? Counters { get; set; }
+
+    /// <summary>Counts the messages (<c>Deliver</c> frames, whose first byte is the tag <c>22</c>) among frames dropped for the <c>Error</c>.</summary>
+    public void CountDropped(IEnumerable<ByteString> frames)
+    {
+        foreach (var frame in frames)
+        {
+            if (frame.Count > 0 && frame[0] == 0x22)
+            {
+                Counters?.Drop();
+            }
+        }
+    }
+
     /// <summary>A framing stage reads these words: it takes an <c>Error</c> ahead of what waits.</summary>
     public void MarkFramed() => _framed = true;
 

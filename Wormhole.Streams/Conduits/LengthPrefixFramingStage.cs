@@ -136,6 +136,7 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
         {
             if (_stage._lastWords?.TakeAhead() is { } error)
             {
+                _stage._lastWords.CountDropped(_waiting);
                 _waiting.Clear();
                 _waiting.Add(error);
                 _waitingBytes = LengthPrefixFraming.PrefixBytes + error.Count;

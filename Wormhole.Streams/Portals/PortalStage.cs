@@ -220,6 +220,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
 
             if (last is ErrorFrame error && _stage._lastWords is { Framed: true } words)
             {
+                words.Counters = _stage._counters; // the framing counts the messages it drops for the Error
                 words.SayAhead(error); // the framing writes it ahead of the frames it holds, within its own closing grace
                 CompleteStage();
             }

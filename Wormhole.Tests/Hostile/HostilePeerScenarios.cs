@@ -100,6 +100,7 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
         var error = Assert.IsType<ErrorFrame>(frames.LastOrDefault(f => f is not KeepAlive));
         Assert.Equal(reason.Code, error.Code);
         Assert.InRange(delivered.Count, 1, first + second - 1); // what was written before the close; the rest was dropped, not sent before the Error
+        await AwaitAssertAsync(() => Assert.Equal(first + second, delivered.Count + portal.Counters.Dropped), Bounds.Long); // each one read or counted
         AssertClosedInOrder(peer, reason.Code!);
         await watch.FinishAsync(this, peer);
     }

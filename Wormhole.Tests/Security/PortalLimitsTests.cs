@@ -304,7 +304,9 @@ public sealed class PortalLimitsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         {
             await foreach (var ping in ctx.Messages)
             {
-                ping.ReplyTo?.Tell(new Pong { N = ping.N });
+                // No implicit sender: TestKit leaves its TestActor as the "current actor" of pool threads, so another test's
+                // short-lived TestActor could travel as the sender and its death queue Terminated frames for this peer.
+                ping.ReplyTo?.Tell(new Pong { N = ping.N }, ActorRefs.Nobody);
             }
         }));
         var peer = RawInMemoryPeer.Connect(this, server.Nexus);
