@@ -140,7 +140,7 @@ internal static class TellWorkload
         Clients.SendWindowedAsync(
             system,
             self => begin.Tell(new Begin { Expected = total, AckEvery = AckEvery, ReplyTo = ActorRef<Progress>.From(self) }),
-            i => sink.Tell(Small.Make(i)),
+            i => sink.Tell(Small.Make(i), ActorRefs.Nobody), // no sender, as the Akka.Remote row
             total,
             Window);
 
