@@ -34,7 +34,9 @@ internal sealed class LastWords
     /// <summary>The portal closes with <paramref name="error"/>, which goes ahead of every frame not yet written.</summary>
     public void SayAhead(ErrorFrame error)
     {
-        Volatile.Write(ref _ahead, FrameCodec.Encode(error));
+        var encoded = FrameCodec.Encode(error);
+        Counters?.FrameOut(encoded.Count); // it goes around the codec, which counts every other frame
+        Volatile.Write(ref _ahead, encoded);
         _said = error;
     }
 

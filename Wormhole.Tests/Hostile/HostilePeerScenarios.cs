@@ -42,6 +42,7 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
         Output!.WriteLine($"the raw peer saw: {peer.CloseDescription}");
         AssertClosedInOrder(peer, PortalErrorCodes.MaxFrameBytes);
         await watch.ExpectClosedAsync(PortalCloseKind.LimitExceeded, "65,537", "65,536");
+        Assert.Equal(2, (await watch.Closed).Portal.Counters.FramesOut); // its Hello, and the Error that went around the codec
         await watch.FinishAsync(this, peer);
     }
 
