@@ -75,7 +75,8 @@ internal sealed partial class PortalSession
         {
             // Its remote actor terminated (or it expired) after the message was posted: as for any dead actor.
             _counters.Drop();
-            _nexus.System.DeadLetters.Tell(new DeadLetter(message, sender, proxy), sender);
+            var from = sender ?? _nexus.System.DeadLetters; // a DeadLetter's sender may not be null
+            _nexus.System.DeadLetters.Tell(new DeadLetter(message, from, proxy), from);
             return;
         }
 

@@ -74,7 +74,9 @@ internal sealed class ProxyRef : MinimalActorRef
 
         if (IsTerminated && _portal.CloseReason is null)
         {
-            Provider.DeadLetters.Tell(new DeadLetter(message, sender ?? ActorRefs.NoSender!, this), sender ?? ActorRefs.NoSender!);
+            // A DeadLetter's sender may not be null (Akka throws): a tell with no sender comes from dead letters.
+            var from = sender ?? Provider.DeadLetters;
+            Provider.DeadLetters.Tell(new DeadLetter(message, from, this), from);
             return;
         }
 

@@ -97,7 +97,7 @@ public abstract partial class PortalScenarios
     public async Task SinkActorRefWithAck_ThroughAProxy_DeliversEveryItem()
     {
         var received = new List<int>();
-        var receivedCount = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _server.Nexus.Publish("acking", FnActor.Spawn<StreamMessage>(_server.System, async ctx =>
         {
             await foreach (var message in ctx.Messages)
@@ -106,11 +106,13 @@ public abstract partial class PortalScenarios
                 {
                     case StreamItem item:
                         received.Add(item.N);
-                        Interlocked.Increment(ref receivedCount);
                         ctx.Sender.Tell(new StreamAck());
                         break;
                     case StreamInit:
                         ctx.Sender.Tell(new StreamAck());
+                        break;
+                    case StreamDone:
+                        done.SetResult();
                         break;
                 }
             }
@@ -121,9 +123,10 @@ public abstract partial class PortalScenarios
             .Select(n => new StreamItem { N = n })
             .RunWith(Sink.ActorRefWithAck<StreamItem>(acking.Untyped, new StreamInit(), new StreamAck(), new StreamDone()), Sys.Materializer());
 
-        // Every item, each after the ack of the one before. (The sink's completion message is not awaited: under heavy CPU
-        // load it was seen not to reach the target in about half the runs, with every item delivered; see the closing note.)
-        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref receivedCount) == 100), Bounds.Long, TimeSpan.FromMilliseconds(50));
+        // The sink sends its completion right after the last item, without waiting for its ack; it then stops, and the ack
+        // meets a dead proxy. That must go to dead letters quietly: it once threw (a DeadLetter with no sender) and killed
+        // the target before it read the completion.
+        await done.Task.WaitAsync(Bounds.Long);
         Assert.Equal(Enumerable.Range(1, 100), received);
     }
 

@@ -159,6 +159,19 @@ public sealed class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
         Assert.Same(reason, (await Assert.ThrowsAsync<PortalClosedException>(() => pending.Task)).Reason);
     }
 
+    [Fact]
+    public async Task Proxy_RemoteActorGone_ATellWithNoSender_GoesToDeadLetters_WithoutThrowing()
+    {
+        var (session, host) = Open(peerIdleMs: 0);
+        var proxy = await LookUpAsync(session, host);
+        session.OnFrame(new TerminatedFrame { Id = proxy.Id });
+        Sys.EventStream.Subscribe(TestActor, typeof(DeadLetter));
+
+        proxy.Tell(new Blob(), null); // as from a thread outside any actor; a DeadLetter with a null sender would throw
+
+        Assert.Same(proxy, ExpectMsg<DeadLetter>(Bounds.Long).Recipient);
+    }
+
     private async Task<ProxyRef> LookUpAsync(PortalSession session, FakeHost host)
     {
         var result = new TaskCompletionSource<IActorRef>();
