@@ -123,9 +123,8 @@ public abstract partial class PortalScenarios
             .Select(n => new StreamItem { N = n })
             .RunWith(Sink.ActorRefWithAck<StreamItem>(acking.Untyped, new StreamInit(), new StreamAck(), new StreamDone()), Sys.Materializer());
 
-        // The sink sends its completion right after the last item, without waiting for its ack; it then stops, and the ack
-        // meets a dead proxy. That must go to dead letters quietly: it once threw (a DeadLetter with no sender) and killed
-        // the target before it read the completion.
+        // The sink sends its completion right after the last item, without waiting for its ack, and stops: the last ack
+        // may meet a dead proxy, which must pass it to dead letters quietly, or the target dies before it reads the completion.
         await done.Task.WaitAsync(Bounds.Long);
         Assert.Equal(Enumerable.Range(1, 100), received);
     }
