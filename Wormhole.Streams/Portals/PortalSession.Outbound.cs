@@ -75,8 +75,7 @@ internal sealed partial class PortalSession
         {
             // Its remote actor terminated (or it expired) after the message was posted: as for any dead actor.
             _counters.Drop();
-            var from = sender ?? _nexus.System.DeadLetters; // a DeadLetter's sender may not be null
-            _nexus.System.DeadLetters.Tell(new DeadLetter(message, from, proxy), from);
+            proxy.ToDeadLetters(message, sender);
             return;
         }
 

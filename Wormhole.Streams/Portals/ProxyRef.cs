@@ -74,9 +74,7 @@ internal sealed class ProxyRef : MinimalActorRef
 
         if (IsTerminated && _portal.CloseReason is null)
         {
-            // A DeadLetter's sender may not be null (Akka throws): a tell with no sender comes from dead letters.
-            var from = sender ?? Provider.DeadLetters;
-            Provider.DeadLetters.Tell(new DeadLetter(message, from, this), from);
+            ToDeadLetters(message, sender);
             return;
         }
 
@@ -86,6 +84,13 @@ internal sealed class ProxyRef : MinimalActorRef
         {
             Terminate(); // a reply port takes one message; the stage forgets it when it handles the Forward
         }
+    }
+
+    /// <summary>A message for this proxy that no remote actor will get, as for any dead actor.</summary>
+    public void ToDeadLetters(object message, IActorRef? sender)
+    {
+        var from = sender ?? Provider.DeadLetters; // a DeadLetter's sender may not be null (Akka throws)
+        Provider.DeadLetters.Tell(new DeadLetter(message, from, this), from);
     }
 
     /// <summary>Stopped by its user: released (the stage tells the peer), watchers notified.</summary>
