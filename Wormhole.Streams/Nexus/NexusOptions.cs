@@ -75,6 +75,20 @@ public sealed record NexusOptions
     /// <summary>Deepest nesting of a message payload that is decoded. Default 64.</summary>
     public int MaxMessageDepth { get; init; } = 64;
 
+    /// <summary>
+    /// Elements an <see cref="IObservable{T}"/> sent as a stream may push ahead of the peer's demand; past it
+    /// <see cref="ObservableOverflow"/> applies. Default 1,024; at least 1. Override per stream with
+    /// <see cref="ObservableStreamExtensions.WithStreamBuffer{T}"/>.
+    /// </summary>
+    /// <remarks>An observable has no backpressure, so this bound is what keeps a fast observable's memory finite.</remarks>
+    public int ObservableBufferSize { get; init; } = 1024;
+
+    /// <summary>
+    /// What happens when an observable sent as a stream pushes while <see cref="ObservableBufferSize"/> elements are
+    /// buffered. Default <see cref="ObservableOverflowPolicy.FailStream"/>.
+    /// </summary>
+    public ObservableOverflowPolicy ObservableOverflow { get; init; } = ObservableOverflowPolicy.FailStream;
+
     internal NexusOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, MinFrameBytes, nameof(MaxFrameBytes));
@@ -97,6 +111,12 @@ public sealed record NexusOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxUnknownRequests, nameof(MaxUnknownRequests));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SenderReplyTimeout, TimeSpan.Zero, nameof(SenderReplyTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageDepth, 1, nameof(MaxMessageDepth));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ObservableBufferSize, 1, nameof(ObservableBufferSize));
+        if (!Enum.IsDefined(ObservableOverflow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ObservableOverflow), ObservableOverflow, "not a defined policy");
+        }
+
         return this;
     }
 }
