@@ -160,24 +160,16 @@ public abstract partial class PortalScenarios
     public async Task TellsFasterThanTheConduit_EveryMessageIsDeliveredOrCounted_AndTheReasonSaysWhy()
     {
         const int tells = 50_000;
-        var delivered = 0;
-        _server.Nexus.Publish("count", FnActor.Spawn<Ping>(_server.System, async ctx =>
-        {
-            await foreach (var _ in ctx.Messages)
-            {
-                Interlocked.Increment(ref delivered);
-            }
-        }));
-        var count = await _clientPortal.LookupAsync<Ping>("count").WaitAsync(Bounds.Long);
+        var (count, delivered) = await CountingSinkAsync();
 
         for (var n = 0; n < tells; n++)
         {
             count.Tell(new Ping { N = n }, ActorRefs.Nobody);
         }
 
-        var accounted = () => Volatile.Read(ref delivered) + _clientPortal.Counters.Dropped;
+        var accounted = () => delivered() + _clientPortal.Counters.Dropped;
         await AwaitAssertAsync(
-            () => Assert.True(accounted() == tells, $"{Volatile.Read(ref delivered):N0} delivered + {_clientPortal.Counters.Dropped:N0} dropped of {tells:N0}; {(_clientPortal.Completion.IsCompleted ? _clientPortal.Completion.Result : "open")}"),
+            () => Assert.True(accounted() == tells, $"{delivered():N0} delivered + {_clientPortal.Counters.Dropped:N0} dropped of {tells:N0}; {(_clientPortal.Completion.IsCompleted ? _clientPortal.Completion.Result : "open")}"),
             TimeSpan.FromSeconds(60),
             TimeSpan.FromMilliseconds(100));
         if (_clientPortal.Completion.IsCompleted)
@@ -193,22 +185,14 @@ public abstract partial class PortalScenarios
     public async Task TellAsyncFasterThanTheConduit_WaitsForRoom_EveryMessageIsDelivered_AndThePortalStaysOpen()
     {
         const int tells = 50_000;
-        var delivered = 0;
-        _server.Nexus.Publish("count", FnActor.Spawn<Ping>(_server.System, async ctx =>
-        {
-            await foreach (var _ in ctx.Messages)
-            {
-                Interlocked.Increment(ref delivered);
-            }
-        }));
-        var count = await _clientPortal.LookupAsync<Ping>("count").WaitAsync(Bounds.Long);
+        var (count, delivered) = await CountingSinkAsync();
 
         for (var n = 0; n < tells; n++)
         {
             await count.TellAsync(new Ping { N = n }).WaitAsync(Bounds.Long);
         }
 
-        await AwaitAssertAsync(() => Assert.Equal(tells, Volatile.Read(ref delivered)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+        await AwaitAssertAsync(() => Assert.Equal(tells, delivered()), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
         Assert.Equal(0, _clientPortal.Counters.Dropped);
         Assert.True(_clientPortal.IsOpen && _serverPortal.IsOpen);
     }
@@ -222,6 +206,21 @@ public abstract partial class PortalScenarios
         var error = await Assert.ThrowsAsync<PortalClosedException>(() => silent.TellAsync(new Square { Value = 1 }));
 
         Assert.Contains("closing for the test", error.Message);
+    }
+
+    /// <summary>A server actor that counts the pings it gets, looked up from the client.</summary>
+    private async Task<(ActorRef<Ping> Sink, Func<int> Delivered)> CountingSinkAsync()
+    {
+        var delivered = 0;
+        _server.Nexus.Publish("count", FnActor.Spawn<Ping>(_server.System, async ctx =>
+        {
+            await foreach (var _ in ctx.Messages)
+            {
+                Interlocked.Increment(ref delivered);
+            }
+        }));
+        var sink = await _clientPortal.LookupAsync<Ping>("count").WaitAsync(Bounds.Long);
+        return (sink, () => Volatile.Read(ref delivered));
     }
 
     private async Task<ActorRef<Square>> SilentAsync()
