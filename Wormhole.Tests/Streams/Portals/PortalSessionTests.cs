@@ -12,7 +12,7 @@ using Wormhole.Tests.Support;
 namespace Wormhole.Tests.Streams.Portals;
 
 /// <summary>The portal's state machine without a stream: frames and ticks in, frames and closes out, time as the test says.</summary>
-public sealed class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
+public sealed partial class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan OwnIdle = TimeSpan.FromSeconds(60);
 
@@ -173,18 +173,18 @@ public sealed class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
         Assert.Same(proxy, ExpectMsg<DeadLetter>(Bounds.Long).Recipient);
     }
 
-    private async Task<ProxyRef> LookUpAsync(PortalSession session, FakeHost host)
+    private async Task<ProxyRef> LookUpAsync(PortalSession session, FakeHost host, Type? messageType = null)
     {
         var result = new TaskCompletionSource<IActorRef>();
-        session.OnCommand(new PortalCommand.Lookup("blobs", typeof(Blob), result));
+        session.OnCommand(new PortalCommand.Lookup("blobs", messageType ?? typeof(Blob), result));
         var lookup = Assert.IsType<Lookup>(host.Sent[^1]);
         session.OnFrame(new LookupReply { RequestId = lookup.RequestId, ActorId = WireId.NewRandom() });
         return Assert.IsType<ProxyRef>(await result.Task.WaitAsync(Bounds.Long));
     }
 
-    private (PortalSession Session, FakeHost Host) Open(uint peerIdleMs, uint peerMaxFrameBytes = 1024 * 1024)
+    private (PortalSession Session, FakeHost Host) Open(uint peerIdleMs, uint peerMaxFrameBytes = 1024 * 1024, (string, IActorRef, Type)[]? publications = null)
     {
-        var (session, host) = Create();
+        var (session, host) = Create(publications ?? []);
         session.Start();
         session.OnFrame(new Hello { ProtocolVersion = Hello.CurrentVersion, MaxFrameBytes = peerMaxFrameBytes, IdleTimeoutMs = peerIdleMs });
         Assert.True(session.IsOpen);
@@ -192,14 +192,14 @@ public sealed class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
         return (session, host);
     }
 
-    private (PortalSession Session, FakeHost Host) Create()
+    private (PortalSession Session, FakeHost Host) Create((string, IActorRef, Type)[]? publications = null)
     {
         var nexus = Nexus.Create(Sys);
         var options = new NexusOptions { IdleTimeout = OwnIdle };
         var counters = new PortalCounters();
         var portal = new Portal("test", counters, nexus.Payloads);
         var host = new FakeHost(((ExtendedActorSystem)Sys).Provider, Sys.Log, Sys.Materializer());
-        var session = new PortalSession(host, nexus, portal, options, counters, WireId.NewRandom(), []);
+        var session = new PortalSession(host, nexus, portal, options, counters, WireId.NewRandom(), publications ?? []);
         return (session, host);
     }
 
