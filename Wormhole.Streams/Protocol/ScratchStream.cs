@@ -11,8 +11,11 @@ namespace Wormhole.Streams.Protocol;
 /// </remarks>
 internal static class ScratchStream
 {
-    /// <summary>The largest buffer a thread keeps between encodes.</summary>
-    internal const int MaxRetainedBytes = 64 * 1024;
+    /// <summary>
+    /// The largest buffer a thread keeps between encodes: a stream's 64 KiB batch or a 64 KiB element grows its stream to
+    /// 128 KiB, which must stay, or every such encode grows a new one through nine copies into the large object heap.
+    /// </summary>
+    internal const int MaxRetainedBytes = 256 * 1024;
 
     [ThreadStatic]
     private static MemoryStream? t_cached;
