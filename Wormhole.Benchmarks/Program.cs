@@ -20,6 +20,8 @@ internal static class Program
         ["connections"] = ConnectionsWorkload.RunAsync,
         ["flood"] = FloodWorkload.RunAsync,
         ["stream"] = StreamWorkload.RunAsync,
+        ["slow-consumer"] = SlowConsumerWorkload.RunAsync,
+        ["upload"] = UploadWorkload.RunAsync,
     };
 
     /// <summary><c>--only-wormhole</c>: tell runs the Wormhole systems alone, without peers or targets (for a profiler).</summary>
