@@ -75,6 +75,43 @@ public sealed record NexusOptions
     /// <summary>Deepest nesting of a message payload that is decoded. Default 64.</summary>
     public int MaxMessageDepth { get; init; } = 64;
 
+    /// <summary>
+    /// Streams open on one portal in each direction: offered to the peer and not ended, and offered by the peer and not
+    /// ended. Default 100. Offering one more fails the message at send (<see cref="LimitExceededException"/>); a peer that
+    /// offers one more closes the portal (code <c>MaxStreams</c>).
+    /// </summary>
+    public int MaxStreams { get; init; } = 100;
+
+    /// <summary>The credit a consumer grants a new stream, in elements (it grows while the consumer outpaces the stream). Default 256.</summary>
+    public int StreamWindowElements { get; init; } = 256;
+
+    /// <summary>The credit a consumer grants a new stream, in bytes (it grows up to <see cref="MaxStreamWindowBytes"/>). Default 256 KiB.</summary>
+    public int StreamWindowBytes { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// The most byte credit a consumer grants one stream: with one element more, the bound on what a stream buffers on the
+    /// consuming side. Default 4 MiB.
+    /// </summary>
+    public int MaxStreamWindowBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest stream element, encoded, in either direction (and never more than the frame limit allows). Default 1 MiB
+    /// less 64 bytes. Sending a larger one fails the stream; receiving one is a protocol violation of that stream.
+    /// </summary>
+    public int MaxStreamElementBytes { get; init; } = 1024 * 1024 - 64;
+
+    /// <summary>
+    /// Elements the producing side pulls from a stream's source ahead of sending them, whatever credit the consumer grants:
+    /// with the element being sent, the bound on what a stream buffers on the producing side. Default 256.
+    /// </summary>
+    public int StreamProducerBuffer { get; init; } = 256;
+
+    /// <summary>
+    /// How long an offered stream may go unconsumed. Default 30 s. The producer then ends it without ever opening its source,
+    /// and a consumer that comes later gets a <see cref="RemoteStreamException"/> (code <c>subscription-timeout</c>).
+    /// </summary>
+    public TimeSpan StreamSubscriptionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     internal NexusOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, MinFrameBytes, nameof(MaxFrameBytes));
@@ -97,6 +134,13 @@ public sealed record NexusOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxUnknownRequests, nameof(MaxUnknownRequests));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SenderReplyTimeout, TimeSpan.Zero, nameof(SenderReplyTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageDepth, 1, nameof(MaxMessageDepth));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreams, 1, nameof(MaxStreams));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StreamWindowElements, 1, nameof(StreamWindowElements));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StreamWindowBytes, 1, nameof(StreamWindowBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamWindowBytes, StreamWindowBytes, nameof(MaxStreamWindowBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamElementBytes, 1, nameof(MaxStreamElementBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StreamProducerBuffer, 1, nameof(StreamProducerBuffer));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StreamSubscriptionTimeout, TimeSpan.Zero, nameof(StreamSubscriptionTimeout));
         return this;
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Wormhole.Streams.Streaming;
 
 namespace Wormhole.Streams.Portals;
 
@@ -19,6 +20,15 @@ internal abstract record PortalCommand
 
     /// <summary>A proxy was stopped by its user: release it.</summary>
     public sealed record ProxyStopped(ProxyRef Proxy) : PortalCommand;
+
+    /// <summary>A stream this side offers has elements (or ended) after the stage found its pump empty.</summary>
+    public sealed record StreamWake(ProducedStream Stream) : PortalCommand;
+
+    /// <summary>A stream from the peer was claimed by its consumer, or half a window was taken: grant credit.</summary>
+    public sealed record StreamConsumed(ConsumedStream Stream) : PortalCommand;
+
+    /// <summary>A stream from the peer was given up by its consumer: cancel it.</summary>
+    public sealed record StreamCancelled(ConsumedStream Stream) : PortalCommand;
 
     /// <summary>Fails what waits on a command that will never be handled: the portal closed first.</summary>
     public static void Fail(PortalCommand command, PortalCloseReason reason)

@@ -4,7 +4,7 @@ namespace Wormhole.Streams;
 public sealed class PortalCounters
 {
     private long _framesIn, _framesOut, _bytesIn, _bytesOut, _dropped;
-    private int _publications, _proxies;
+    private int _publications, _proxies, _streams;
 
     /// <summary>Frames received.</summary>
     public long FramesIn => Volatile.Read(ref _framesIn);
@@ -27,6 +27,9 @@ public sealed class PortalCounters
     /// <summary>Proxies this side currently holds for the peer's actors.</summary>
     public int Proxies => Volatile.Read(ref _proxies);
 
+    /// <summary>Streams open on the portal, both directions: offered to the peer and not ended, or offered by it and not ended.</summary>
+    public int Streams => Volatile.Read(ref _streams);
+
     internal void FrameIn(int bytes)
     {
         Interlocked.Increment(ref _framesIn);
@@ -41,11 +44,15 @@ public sealed class PortalCounters
 
     internal void Drop() => Interlocked.Increment(ref _dropped);
 
+    internal void Drop(int count) => Interlocked.Add(ref _dropped, count);
+
+    internal void SetStreams(int count) => Volatile.Write(ref _streams, count);
+
     internal void SetPublications(int count) => Volatile.Write(ref _publications, count);
 
     internal void SetProxies(int count) => Volatile.Write(ref _proxies, count);
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"frames {FramesIn} in / {FramesOut} out, bytes {BytesIn} in / {BytesOut} out, {Publications} publications, {Proxies} proxies, {Dropped} dropped";
+        $"frames {FramesIn} in / {FramesOut} out, bytes {BytesIn} in / {BytesOut} out, {Publications} publications, {Proxies} proxies, {Streams} streams, {Dropped} dropped";
 }

@@ -47,6 +47,15 @@ internal sealed partial class PortalSession
                     _lookups[++_lastLookup] = (lookup.Name, lookup.MessageType, lookup.Result);
                     Send(new Lookup { RequestId = _lastLookup, Name = lookup.Name });
                     break;
+                case PortalCommand.StreamWake wake:
+                    Streams.OnWake(wake.Stream);
+                    break;
+                case PortalCommand.StreamConsumed consumed:
+                    Streams.OnConsumed(consumed.Stream);
+                    break;
+                case PortalCommand.StreamCancelled cancelled:
+                    Streams.OnCancelled(cancelled.Stream);
+                    break;
                 case PortalCommand.Close close:
                     Close(new PortalCloseReason(PortalCloseKind.ClosedLocally, close.Why), new Goodbye { Reason = close.Why });
                     break;
@@ -114,15 +123,18 @@ internal sealed partial class PortalSession
         }
         catch (LimitExceededException e) when (e.Limit == nameof(NexusOptions.MaxPublications))
         {
+            Streams.MessageNotSent();
             Fail(ProtocolFault.LimitExceeded(e.Limit, e.Message));
             return;
         }
         catch (Exception e) when (e is not (OutOfMemoryException or ProtocolFaultException))
         {
+            Streams.MessageNotSent();
             Refuse(forward, e);
             return;
         }
 
+        Streams.MessageSent();
         Send(new Deliver { Target = proxy.Id, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs });
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Streaming;
 using Wormhole.Streams.Transmaterialization;
 
 namespace Wormhole.Streams.Portals;
@@ -14,7 +15,7 @@ namespace Wormhole.Streams.Portals;
 /// Used on one thread at a time (the stage's). Nothing a peer sends escapes as an exception: every fault becomes a close
 /// with a <see cref="ProtocolFault"/>, or a refused request.
 /// </remarks>
-internal sealed partial class PortalSession
+internal sealed partial class PortalSession : IStreamHost
 {
     /// <summary>Keep-alive ticks per smallest idle timeout of the two sides.</summary>
     private const int TicksPerIdleTimeout = 6;
@@ -45,7 +46,8 @@ internal sealed partial class PortalSession
         _payloads = nexus.Payloads;
         _counters = counters;
         _conduitHalf = conduitHalf;
-        Table = new ReferenceTable(options, counters, portal.Id, host);
+        Streams = new StreamTable(options, counters, portal.Id, this, host.Commands, () => host.Materializer);
+        Table = new ReferenceTable(options, counters, portal.Id, host, Streams);
         foreach (var (name, actor, messageType) in publications)
         {
             _names[name] = (actor, messageType);
@@ -53,6 +55,8 @@ internal sealed partial class PortalSession
     }
 
     public ReferenceTable Table { get; }
+
+    public StreamTable Streams { get; }
 
     public bool IsOpen => _open && !_closed;
 
@@ -137,6 +141,7 @@ internal sealed partial class PortalSession
     {
         Table.Tick++;
         Table.SweepExpired();
+        Streams.Sweep(Table.Tick);
     }
 
     /// <summary>A local actor this portal published has terminated: tell the peer.</summary>
@@ -154,6 +159,7 @@ internal sealed partial class PortalSession
         _closed = true;
         _closeReason ??= reason;
         Table.ReleaseEverything(reason);
+        Streams.CloseAll(reason);
         foreach (var (_, _, lookup) in _lookups.Values)
         {
             lookup.TrySetException(new PortalClosedException(reason));
@@ -179,11 +185,44 @@ internal sealed partial class PortalSession
         _host.Close(reason, last);
     }
 
+    /// <summary>The next frame of stream elements (or a stream's end) to send, round-robin among the streams; null: none now.</summary>
+    public Frame? NextStreamFrame()
+    {
+        if (!IsOpen)
+        {
+            return null;
+        }
+
+        try
+        {
+            var frame = Streams.NextFrame(_payloads.Model, Table);
+            if (frame is not null)
+            {
+                _quietTicks = 0;
+            }
+
+            return frame;
+        }
+        catch (ProtocolFaultException e)
+        {
+            Fail(e.Fault, e.InnerException);
+            return null;
+        }
+    }
+
     private void Send(Frame frame)
     {
         _quietTicks = 0;
         _host.Send(frame);
     }
+
+    void IStreamHost.Send(Frame frame) => Send(frame);
+
+    void IStreamHost.StreamsReady() => _host.StreamsReady();
+
+    bool IStreamHost.CountUnknown(string what) => CountUnknown(what);
+
+    void IStreamHost.Warn(string kind, string format, params object[] args) => _nexus.Warnings.Warn(_host.Log, kind, format, args);
 
     private void OnHandshakeFrame(Frame frame)
     {
@@ -226,6 +265,8 @@ internal sealed partial class PortalSession
             PeerMaxFrameBytes = (int)Math.Min(hello.MaxFrameBytes, int.MaxValue);
         }
 
+        Streams.PeerMaxFrameBytes = PeerMaxFrameBytes;
+
         var peerIdle = hello.IdleTimeoutMs > 0 ? TimeSpan.FromMilliseconds(hello.IdleTimeoutMs) : _options.IdleTimeout;
         var tick = (peerIdle < _options.IdleTimeout ? peerIdle : _options.IdleTimeout) / TicksPerIdleTimeout;
         _silentTicksLimit = (int)Math.Ceiling(_options.IdleTimeout / tick) + 1; // closes after between 1 and 1 + 1/6 of this side's timeout
@@ -255,8 +296,17 @@ internal sealed partial class PortalSession
                 break;
             case KeepAlive:
                 break;
-            case Demand:
-                _host.Log.Debug("Portal {0}: ignored a Demand frame (streams across the wormhole are not enabled)", _portal.Id);
+            case Demand demand:
+                Streams.OnDemand(demand);
+                break;
+            case StreamItems items:
+                Streams.OnItems(items, _payloads, Table);
+                break;
+            case StreamEnd end:
+                Streams.OnEnd(end);
+                break;
+            case StreamCancel cancel:
+                Streams.OnCancel(cancel);
                 break;
             case Goodbye goodbye:
                 Close(new PortalCloseReason(PortalCloseKind.ClosedByPeer, $"the peer said goodbye: {goodbye.Reason}"), last: null);

@@ -76,6 +76,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         private StageActor? _self;
         private IActorRefProvider? _provider;
         private PortalCloseReason? _closeReason;
+        private bool _streamsTurn;
 
         public Logic(PortalStage stage, Portal portal, WireId conduitHalf)
             : base(stage.Shape)
@@ -90,6 +91,10 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         }
 
         ILoggingAdapter IPortalSessionHost.Log => Log;
+
+        public PortalCommandQueue Commands => _commands;
+
+        IMaterializer IPortalSessionHost.Materializer => Materializer;
 
         public override void PreStart()
         {
@@ -165,9 +170,27 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             }
         }
 
+        /// <summary>
+        /// Streams and the queue of other frames take turns, a frame each, so a busy stream cannot starve messages nor
+        /// messages a stream; stream elements are taken from their pumps only here, when the conduit can take them.
+        /// </summary>
         private void OnPull()
         {
-            if (_outbound.TryDequeue(out var frame))
+            _streamsTurn = !_streamsTurn;
+            var frame = _streamsTurn
+                ? _session.NextStreamFrame() ?? Dequeued()
+                : Dequeued() ?? _session.NextStreamFrame();
+            if (frame is not null)
+            {
+                Push(_stage.Out, frame);
+            }
+        }
+
+        private Frame? Dequeued() => _outbound.TryDequeue(out var frame) ? frame : null;
+
+        public void StreamsReady()
+        {
+            if (_closeReason is null && _outbound.IsEmpty && IsAvailable(_stage.Out) && _session.NextStreamFrame() is { } frame)
             {
                 Push(_stage.Out, frame);
             }

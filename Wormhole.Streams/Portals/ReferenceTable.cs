@@ -1,6 +1,8 @@
 using Akka.Actor;
+using Akka.Streams;
 using Wormhole.Reactive;
 using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Streaming;
 using Wormhole.Streams.Transmaterialization;
 
 namespace Wormhole.Streams.Portals;
@@ -16,7 +18,7 @@ namespace Wormhole.Streams.Portals;
 /// every copy of its id that was sent (<see cref="Publication.Exported"/>); every proxy counts against the portal's
 /// <see cref="NexusOptions.MaxProxies"/> and the nexus's <see cref="ProxyBudget"/> until it is forgotten.
 /// </remarks>
-internal sealed partial class ReferenceTable : IReferenceTable
+internal sealed partial class ReferenceTable : IReferenceTable, IStreamReferences
 {
     private readonly NexusOptions _options;
     private readonly PortalCounters _counters;
@@ -28,13 +30,27 @@ internal sealed partial class ReferenceTable : IReferenceTable
     private readonly Dictionary<IActorRef, Publication> _oneShots = new();
     private readonly Dictionary<WireId, object> _portsOfMessage = new();
 
-    public ReferenceTable(NexusOptions options, PortalCounters counters, string portalId, IReferenceTableHost host)
+    public ReferenceTable(NexusOptions options, PortalCounters counters, string portalId, IReferenceTableHost host, StreamTable streams)
     {
+        Streams = streams;
         _options = options;
         _counters = counters;
         _portalId = portalId;
         _host = host;
     }
+
+    /// <summary>The portal's streams, which the stream serializers reach through this table.</summary>
+    public StreamTable Streams { get; }
+
+    public IMaterializer StreamMaterializer => Streams.Materializer;
+
+    public NexusOptions StreamOptions => _options;
+
+    public WireId OfferStream<T>(Func<IAsyncEnumerable<T>> open) => Streams.Offer(open);
+
+    public StreamInlet<T> AcceptStream<T>(WireRef reference) => Streams.Accept<T>(reference);
+
+    public void CountDropped(int count) => Streams.CountDropped(count);
 
     /// <summary>The sweep tick now (one per second); one-shot entries expire by it.</summary>
     public long Tick { get; set; }

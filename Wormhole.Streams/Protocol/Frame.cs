@@ -19,6 +19,9 @@ namespace Wormhole.Streams.Protocol;
 [ProtoInclude(8, typeof(ErrorFrame))]
 [ProtoInclude(9, typeof(Goodbye))]
 [ProtoInclude(10, typeof(KeepAlive))]
+[ProtoInclude(11, typeof(StreamItems))]
+[ProtoInclude(12, typeof(StreamEnd))]
+[ProtoInclude(13, typeof(StreamCancel))]
 internal abstract class Frame
 {
 }
@@ -97,12 +100,58 @@ internal sealed class Release : Frame
     [ProtoMember(2)] public ulong Count { get; init; }
 }
 
-/// <summary>Stream credit (reserved for streams across the wormhole).</summary>
+/// <summary>
+/// Consumer to producer: credit for a stream, both values cumulative since the stream opened. The producer sends element
+/// <c>seq</c> only while <c>seq &lt; Credit</c>, and starts one only while the bytes it sent are under <see cref="CreditBytes"/>.
+/// The first <c>Demand</c> opens the stream; one that raises neither value is stale and ignored.
+/// </summary>
 [ProtoContract]
 internal sealed class Demand : Frame
 {
+    /// <summary>The producer's id of the stream (from the <c>StreamRef</c> in the payload that carried it).</summary>
     [ProtoMember(1)] public WireId Stream { get; init; }
+
     [ProtoMember(2)] public ulong Credit { get; init; }
+
+    [ProtoMember(3)] public ulong CreditBytes { get; init; }
+}
+
+/// <summary>Producer to consumer: elements <see cref="FirstSeq"/>, <see cref="FirstSeq"/> + 1, … of a stream, each encoded as the stream's element type.</summary>
+[ProtoContract]
+internal sealed class StreamItems : Frame
+{
+    [ProtoMember(1)] public WireId Stream { get; init; }
+
+    /// <summary>The sequence number of the first element here; a stream's elements are numbered from 0 without gaps.</summary>
+    [ProtoMember(2)] public ulong FirstSeq { get; init; }
+
+    [ProtoMember(3)] public List<byte[]> Items { get; init; } = [];
+}
+
+/// <summary>Producer to consumer, the stream's last frame: it completed (empty <see cref="Code"/>), failed, or answers a cancel.</summary>
+[ProtoContract]
+internal sealed class StreamEnd : Frame
+{
+    [ProtoMember(1)] public WireId Stream { get; init; }
+
+    /// <summary>How many elements the producer sent in all.</summary>
+    [ProtoMember(2)] public ulong Count { get; init; }
+
+    /// <summary>Empty: completed; otherwise a <see cref="Streaming.StreamEndCodes"/> value.</summary>
+    [ProtoMember(3)] public string Code { get; init; } = "";
+
+    /// <summary>A short reason meant for the peer (never a stack trace).</summary>
+    [ProtoMember(4)] public string Reason { get; init; } = "";
+}
+
+/// <summary>Consumer to producer: stop producing; the producer answers with <c>StreamEnd</c> (code <c>cancelled</c>).</summary>
+[ProtoContract]
+internal sealed class StreamCancel : Frame
+{
+    [ProtoMember(1)] public WireId Stream { get; init; }
+
+    /// <summary>Why: empty when the consumer stopped by choice, or a <see cref="Streaming.StreamEndCodes"/> value.</summary>
+    [ProtoMember(2)] public string Code { get; init; } = "";
 }
 
 /// <summary>The sender closes the portal because of a fault.</summary>

@@ -11,7 +11,7 @@ namespace Wormhole.Streams.Transmaterialization;
 
 /// <summary>
 /// Walks a message type's protobuf members (fields, collections, nested and <c>[ProtoInclude]</c> subtypes):
-/// finds every <c>ActorRef&lt;T&gt;</c> / <c>ReplyPort&lt;T&gt;</c> type inside, and the first member that cannot cross a
+/// finds every reference and stream type inside (<see cref="ReferenceSerializers"/>), and the first member that cannot cross a
 /// portal, named by its field.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,8 @@ namespace Wormhole.Streams.Transmaterialization;
 /// <list type="number">
 /// <item>Akka types that stand for something in this process: <see cref="IActorRef"/>, stream refs, <see cref="ICanTell"/>,
 /// <see cref="ActorSelection"/>, <see cref="ActorPath"/>, <see cref="Address"/>, <see cref="Props"/>; delegates; tasks;
-/// streams (<see cref="IObservable{T}"/>, <see cref="IAsyncEnumerable{T}"/>, <c>Source</c>, <c>Sink</c>, <c>Flow</c>);
+/// streams other than the three stream field types (a <c>Source</c> with a materialized value, <c>Sink</c>, <c>Flow</c>, a
+/// field declared as a concrete implementation of <see cref="IObservable{T}"/> or <see cref="IAsyncEnumerable{T}"/>);
 /// <see cref="Type"/>, which protobuf-net would carry as a name the receiver loads; <see cref="object"/>. Each gets its
 /// own advice.</item>
 /// <item>Arrays other than <c>byte[]</c> (a peer can make the decoder copy them once per element).</item>
@@ -45,7 +46,7 @@ internal static class MessageTypeCheck
     private static readonly RuntimeTypeModel Probe = RuntimeTypeModel.Create("wormhole-type-check");
 
     /// <param name="Problem">Why the type cannot cross a portal, or null.</param>
-    /// <param name="ReferenceTypes">Every <c>ActorRef&lt;T&gt;</c> / <c>ReplyPort&lt;T&gt;</c> type inside.</param>
+    /// <param name="ReferenceTypes">Every reference and stream type inside (<see cref="ReferenceSerializers"/>).</param>
     /// <param name="Types">Every type walked (the message type, its members', subtypes and base types), in the order met.</param>
     public sealed record Verdict(string? Problem, IReadOnlyList<Type> ReferenceTypes, IReadOnlyCollection<Type> Types);
 
@@ -103,12 +104,17 @@ internal static class MessageTypeCheck
 
         if (type.IsGenericType)
         {
-            var definition = type.GetGenericTypeDefinition();
-            if (definition == typeof(ActorRef<>) || definition == typeof(ReplyPort<>))
+            if (ReferenceSerializers.For(type) is { } serializer)
             {
                 references.Add(type);
-                RegisterInProbe(type, definition);
-                return null;
+                RegisterInProbe(type, serializer);
+                if (!ReferenceSerializers.IsStream(type))
+                {
+                    return null;
+                }
+
+                var element = type.GetGenericArguments()[0];
+                return Find(element, $"the elements of {where} ({Describe(type)})", asBase: false, seen, references);
             }
 
             foreach (var argument in type.GetGenericArguments())
@@ -208,8 +214,13 @@ internal static class MessageTypeCheck
 
         if (Implements(type, typeof(ISourceRef<>)) || Implements(type, typeof(ISinkRef<>)))
         {
-            return $"{where} is an Akka {name}, which cannot cross a portal: a stream ref reaches its origin through Akka.Remote, not through the wormhole, "
-                + "and streams across the wormhole are not supported yet: send the elements as messages to an ActorRef<T>.";
+            return $"{where} is an Akka {name}, which cannot cross a portal: a stream ref reaches its origin through Akka.Remote, not through the wormhole. "
+                + "Declare the field as Source<T, NotUsed> or IAsyncEnumerable<T>: those cross with credit-based demand.";
+        }
+
+        if (ReferenceSerializers.For(type) is not null)
+        {
+            return null;
         }
 
         if (typeof(ICanTell).IsAssignableFrom(type) || typeof(ActorPath).IsAssignableFrom(type) || type == typeof(Address))
@@ -232,10 +243,19 @@ internal static class MessageTypeCheck
             return $"{where} is a {name}, a result that exists in this process only: send the result once it is ready, or a ReplyPort<T> for the peer to answer.";
         }
 
-        if (Implements(type, typeof(IObservable<>)) || Implements(type, typeof(IAsyncEnumerable<>))
-            || Implements(type, typeof(Source<,>)) || Implements(type, typeof(Sink<,>)) || Implements(type, typeof(Flow<,,>)))
+        if (Implements(type, typeof(Source<,>)))
         {
-            return $"{where} is a stream ({name}), and streams across the wormhole are not supported yet: send the elements as messages to an ActorRef<T> the peer gives you.";
+            return $"{where} is a {name}: a source crosses a portal only as Source<T, NotUsed> (its materialized value stays on this side): use .MapMaterializedValue(_ => NotUsed.Instance).";
+        }
+
+        if (Implements(type, typeof(Sink<,>)) || Implements(type, typeof(Flow<,,>)))
+        {
+            return $"{where} is a {name}, which cannot cross a portal: to stream to the peer, send it a Source<T, NotUsed> or IAsyncEnumerable<T>; to receive one, let the peer send you one.";
+        }
+
+        if (Implements(type, typeof(IObservable<>)) || Implements(type, typeof(IAsyncEnumerable<>)))
+        {
+            return $"{where} is declared as {name}: a stream field must be declared as IAsyncEnumerable<T>, IObservable<T> or Source<T, NotUsed> (the receiver gets its own implementation of that type).";
         }
 
         if (typeof(Type).IsAssignableFrom(type))
@@ -265,12 +285,11 @@ internal static class MessageTypeCheck
         return definition.IsInterface && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
     }
 
-    private static void RegisterInProbe(Type reference, Type definition)
+    private static void RegisterInProbe(Type reference, Type serializer)
     {
         if (!Probe.IsDefined(reference))
         {
-            var serializer = definition == typeof(ActorRef<>) ? typeof(ActorRefSerializer<>) : typeof(ReplyPortSerializer<>);
-            Probe.Add(reference, applyDefaultBehaviour: false).SerializerType = serializer.MakeGenericType(reference.GetGenericArguments());
+            Probe.Add(reference, applyDefaultBehaviour: false).SerializerType = serializer;
         }
     }
 

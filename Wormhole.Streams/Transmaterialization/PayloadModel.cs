@@ -7,7 +7,7 @@ using Wormhole.Reactive;
 namespace Wormhole.Streams.Transmaterialization;
 
 /// <summary>
-/// The protobuf-net model for message payloads, one per nexus: <c>ActorRef&lt;T&gt;</c> and <c>ReplyPort&lt;T&gt;</c>
+/// The protobuf-net model for message payloads, one per nexus: references and streams (<see cref="ReferenceSerializers"/>)
 /// at any depth go through the portal's reference table (its <c>userState</c>), and nesting is capped.
 /// </summary>
 internal sealed class PayloadModel
@@ -106,8 +106,7 @@ internal sealed class PayloadModel
                     continue;
                 }
 
-                var serializer = reference.GetGenericTypeDefinition() == typeof(ActorRef<>) ? typeof(ActorRefSerializer<>) : typeof(ReplyPortSerializer<>);
-                Model.Add(reference, applyDefaultBehaviour: false).SerializerType = serializer.MakeGenericType(reference.GetGenericArguments());
+                Model.Add(reference, applyDefaultBehaviour: false).SerializerType = ReferenceSerializers.For(reference);
             }
 
             LastBytesWin(verdict.Types);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Streams;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 using Wormhole.Streams.Portals;
@@ -197,15 +198,22 @@ public sealed class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
         var options = new NexusOptions { IdleTimeout = OwnIdle };
         var counters = new PortalCounters();
         var portal = new Portal("test", counters, nexus.Payloads);
-        var host = new FakeHost(((ExtendedActorSystem)Sys).Provider, Sys.Log);
+        var host = new FakeHost(((ExtendedActorSystem)Sys).Provider, Sys.Log, Sys.Materializer());
         var session = new PortalSession(host, nexus, portal, options, counters, WireId.NewRandom(), []);
         return (session, host);
     }
 
     /// <summary>Records the session's outcomes.</summary>
-    private sealed class FakeHost(IActorRefProvider provider, ILoggingAdapter log) : IPortalSessionHost
+    private sealed class FakeHost(IActorRefProvider provider, ILoggingAdapter log, IMaterializer materializer) : IPortalSessionHost
     {
-        private readonly PortalCommandQueue _commands = new(_ => { }, new PortalCounters());
+        /// <summary>What proxies and streams post; the test drains it (<c>Commands.Drain(n, session.OnCommand)</c>).</summary>
+        public PortalCommandQueue Commands { get; } = new(_ => { }, new PortalCounters());
+
+        public IMaterializer Materializer => materializer;
+
+        public int StreamsReadyCalls { get; private set; }
+
+        public void StreamsReady() => StreamsReadyCalls++;
 
         public List<Frame> Sent { get; } = [];
 
@@ -242,6 +250,6 @@ public sealed class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
         }
 
         public ProxyRef CreateProxy(WireId id, Type? messageType, bool oneShot, long expiresAtTick) =>
-            new(provider.TempPath(), provider, _commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick };
+            new(provider.TempPath(), provider, Commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick };
     }
 }
