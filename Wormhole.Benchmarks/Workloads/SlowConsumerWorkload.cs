@@ -31,6 +31,21 @@ internal static class SlowConsumerWorkload
     {
         var duration = TimeSpan.FromSeconds(quick ? 5 : 30);
 
+        await using (var server = await ChildServer.StartAsync("wormhole"))
+        {
+            var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket: false));
+            var streamer = await portal.LookupAsync<StreamRequest>("streamer");
+            await StreamPeers.Wormhole(streamer, 1_000);
+            var options = TrustedPeerOptions.Create();
+            var ahead = await Measure(report, server, Systems.WormholeTcp, duration, cancel => StreamPeers.WormholeFeedAsync(streamer, 0, cancel));
+            var bound = options.StreamWindowElements + options.StreamProducerBuffer;
+            report.Target(
+                $"slow-consumer {Systems.WormholeTcp}: the producer at most one window ahead",
+                ahead <= bound,
+                $"{ahead:N0} elements ahead; window {options.StreamWindowElements:N0} elements (consumer's credit) + {options.StreamProducerBuffer:N0} (producer's read-ahead) = {bound:N0}");
+            await Clients.CloseAsync(system, nexus);
+        }
+
         await using (var server = await ChildServer.StartAsync("akka-streamrefs"))
         {
             var (system, streamer, materializer) = await StreamPeers.StreamRefsAsync(server);
@@ -56,7 +71,8 @@ internal static class SlowConsumerWorkload
     /// <summary>One memory sample of both processes.</summary>
     private readonly record struct Sample(long ClientWorkingSet, long ClientManaged, long ServerWorkingSet, long ServerManaged, long Produced);
 
-    private static async Task Measure(Report report, ChildServer server, string system, TimeSpan duration, Func<CancellationToken, Task<IAsyncEnumerable<Small>>> open)
+    /// <summary>Runs one system's slow consumer; prints its JSON line and row, returns how far the producer got ahead.</summary>
+    private static async Task<long> Measure(Report report, ChildServer server, string system, TimeSpan duration, Func<CancellationToken, Task<IAsyncEnumerable<Small>>> open)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -117,6 +133,7 @@ internal static class SlowConsumerWorkload
             (aborted ? $", stopped at start + {Report.Mib(AbortOver)}" : ""),
             "n/a",
             "n/a");
+        return produced - taken;
     }
 
     /// <summary>Takes <see cref="PerSecond"/> elements a second until <paramref name="duration"/> is up; returns the seconds it ran.</summary>

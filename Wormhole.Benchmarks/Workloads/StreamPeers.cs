@@ -12,9 +12,20 @@ using Wormhole.Benchmarks.Servers;
 
 namespace Wormhole.Benchmarks.Workloads;
 
-/// <summary>The client ends of the stream workloads' peers: the raw socket, Akka StreamRefs, SignalR streaming.</summary>
+/// <summary>The client ends of the stream workloads: Wormhole and its peers, the raw socket, Akka StreamRefs, SignalR streaming.</summary>
 internal static class StreamPeers
 {
+    /// <summary>Asks the Wormhole server's streamer for a <see cref="Feed"/>: its stream of <paramref name="count"/> elements (0: endless).</summary>
+    public static async Task<IAsyncEnumerable<Small>> WormholeFeedAsync(Wormhole.Reactive.ActorRef<StreamRequest> streamer, long count, CancellationToken cancel = default)
+    {
+        var feed = await streamer.Ask<Feed>(port => new StreamRequest { Count = count, Reply = port }, Clients.Bound, cancel);
+        return feed.Items ?? throw new InvalidOperationException("the feed came without its stream");
+    }
+
+    /// <summary>A Wormhole feed of <paramref name="total"/> elements read to its end, from the request until the last element.</summary>
+    public static Task<TimeSpan> Wormhole(Wormhole.Reactive.ActorRef<StreamRequest> streamer, long total) =>
+        ConsumeAsync(cancel => WormholeFeedAsync(streamer, total, cancel), total);
+
     /// <summary>A connection to <see cref="RawStreamServer"/>, kept for every command of a system's runs.</summary>
     public static Socket RawConnect(ChildServer server)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Wormhole.Benchmarks.Contracts;
 using Wormhole.Benchmarks.Harness;
 
 namespace Wormhole.Benchmarks.Workloads;
@@ -20,6 +21,19 @@ internal static class StreamWorkload
     public static async Task RunAsync(Report report, bool quick)
     {
         var results = new Dictionary<string, Result>();
+
+        await using (var server = await ChildServer.StartAsync("wormhole"))
+        {
+            foreach (var webSocket in new[] { false, true })
+            {
+                var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket));
+                var streamer = await portal.LookupAsync<StreamRequest>("streamer");
+                var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
+                results[name] = await Measure(report, quick, server, name, quick ? 200_000 : 5_000_000, quick ? 50_000 : 500_000,
+                    count => StreamPeers.Wormhole(streamer, count));
+                await Clients.CloseAsync(system, nexus);
+            }
+        }
 
         await using (var server = await ChildServer.StartAsync("raw-stream"))
         {

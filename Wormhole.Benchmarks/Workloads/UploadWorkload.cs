@@ -2,8 +2,10 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using Wormhole.Benchmarks.Contracts;
 using Wormhole.Benchmarks.Harness;
 using Wormhole.Benchmarks.Servers;
+using Wormhole.Reactive;
 
 namespace Wormhole.Benchmarks.Workloads;
 
@@ -11,7 +13,8 @@ namespace Wormhole.Benchmarks.Workloads;
 /// 1 GiB (<c>--quick</c>: 64 MiB) in chunks of <see cref="ChunkBytes"/> from the client to the server, which counts the
 /// bytes and answers with the count. Figures: MiB/s from the first chunk until the answer is in hand, both processes'
 /// CPU over that time, and the TCP payload bytes the server received per chunk (<see cref="WireBytes"/>).
-/// The floor: the raw socket copying the same bytes (<see cref="RawStreamServer"/>'s upload command).
+/// Wormhole: an <see cref="Upload"/> whose <see cref="IAsyncEnumerable{T}"/> of <see cref="Chunk"/> the server reads to
+/// its end, replying the byte count. The floor: the raw socket copying the same bytes (<see cref="RawStreamServer"/>'s upload command).
 /// </summary>
 internal static class UploadWorkload
 {
@@ -22,6 +25,14 @@ internal static class UploadWorkload
         var total = quick ? 64L * 1024 * 1024 : 1024L * 1024 * 1024;
         var warmup = quick ? 16L * 1024 * 1024 : 128L * 1024 * 1024;
         var rates = new Dictionary<string, double>();
+
+        await using (var server = await ChildServer.StartAsync("wormhole"))
+        {
+            var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket: false));
+            var uploader = await portal.LookupAsync<Upload>("uploader");
+            rates[Systems.WormholeTcp] = await Measure(report, quick, server, Systems.WormholeTcp, total, warmup, bytes => Wormhole(uploader, bytes));
+            await Clients.CloseAsync(system, nexus);
+        }
 
         await using (var server = await ChildServer.StartAsync("raw-stream"))
         {
@@ -34,6 +45,29 @@ internal static class UploadWorkload
         {
             report.Row("upload", system, $"{rate.ToString("N0", CultureInfo.InvariantCulture)} MiB/s", "n/a", Report.Ratio(rate, raw));
         }
+
+        report.Note($"upload {Systems.WormholeTcp}: {Report.Ratio(rates[Systems.WormholeTcp], raw)} of the raw socket's MiB/s (no target set)");
+    }
+
+    /// <summary>An <see cref="Upload"/> of <paramref name="total"/> bytes in chunks of one buffer; until the server's byte count is back.</summary>
+    private static async Task<TimeSpan> Wormhole(ActorRef<Upload> uploader, long total)
+    {
+        var clock = Stopwatch.StartNew();
+        var counted = await uploader.Ask<long>(port => new Upload { Data = Chunks(total), Done = port }, Clients.Bound);
+        var elapsed = clock.Elapsed;
+        return counted == total ? elapsed : throw new InvalidOperationException($"the Wormhole server counted {counted:N0} of {total:N0} bytes");
+    }
+
+    private static async IAsyncEnumerable<Chunk> Chunks(long total)
+    {
+        var bytes = new byte[ChunkBytes];
+        Random.Shared.NextBytes(bytes);
+        for (var sent = 0L; sent < total; sent += ChunkBytes)
+        {
+            yield return new Chunk { Bytes = total - sent >= ChunkBytes ? bytes : bytes[..(int)(total - sent)] };
+        }
+
+        await Task.CompletedTask;
     }
 
     /// <summary>Warms <paramref name="run"/> up, then uploads <paramref name="total"/> bytes once; prints the JSON line, returns MiB/s.</summary>
