@@ -112,6 +112,20 @@ public sealed record NexusOptions
     /// </summary>
     public TimeSpan StreamSubscriptionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Elements an <see cref="IObservable{T}"/> sent as a stream may push ahead of the peer's demand; past it
+    /// <see cref="ObservableOverflow"/> applies. Default 1,024; at least 1. Override per stream with
+    /// <see cref="ObservableStreamExtensions.WithStreamBuffer{T}"/>.
+    /// </summary>
+    /// <remarks>An observable has no backpressure, so this bound is what keeps a fast observable's memory finite.</remarks>
+    public int ObservableBufferSize { get; init; } = 1024;
+
+    /// <summary>
+    /// What happens when an observable sent as a stream pushes while <see cref="ObservableBufferSize"/> elements are
+    /// buffered. Default <see cref="ObservableOverflowPolicy.FailStream"/>.
+    /// </summary>
+    public ObservableOverflowPolicy ObservableOverflow { get; init; } = ObservableOverflowPolicy.FailStream;
+
     internal NexusOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, MinFrameBytes, nameof(MaxFrameBytes));
@@ -141,6 +155,12 @@ public sealed record NexusOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamElementBytes, 1, nameof(MaxStreamElementBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamProducerBuffer, 1, nameof(StreamProducerBuffer));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StreamSubscriptionTimeout, TimeSpan.Zero, nameof(StreamSubscriptionTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ObservableBufferSize, 1, nameof(ObservableBufferSize));
+        if (!Enum.IsDefined(ObservableOverflow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ObservableOverflow), ObservableOverflow, "not a defined policy");
+        }
+
         return this;
     }
 }

@@ -152,6 +152,7 @@ internal sealed class StreamTable
         }
 
         Schedule(stream);
+        _host.StreamsReady();
     }
 
     public void OnCancel(StreamCancel cancel)
