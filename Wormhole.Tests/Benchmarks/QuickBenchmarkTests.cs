@@ -32,9 +32,9 @@ public sealed class QuickBenchmarkTests
         ["refs"] = ["wormhole-tcp"],
         ["connections"] = ["wormhole-ws"],
         ["flood"] = ["wormhole-tcp"],
-        ["stream"] = ["raw-socket", "akka-streamrefs", "signalr-ws"],
-        ["slow-consumer"] = ["akka-streamrefs", "signalr-ws"],
-        ["upload"] = ["raw-socket"],
+        ["stream"] = ["wormhole-tcp", "wormhole-ws", "raw-socket", "akka-streamrefs", "signalr-ws"],
+        ["slow-consumer"] = ["wormhole-tcp", "akka-streamrefs", "signalr-ws"],
+        ["upload"] = ["wormhole-tcp", "raw-socket"],
     };
 
     private readonly ITestOutputHelper _output;
