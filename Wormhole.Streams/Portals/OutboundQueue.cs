@@ -20,6 +20,11 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
 
     public bool IsEmpty => _frames.Count == 0;
 
+    public int Count => _frames.Count;
+
+    /// <summary>What the queued frames hold on to, roughly (see <see cref="QueuedBytes"/>).</summary>
+    public long Bytes => _bytes;
+
     public bool TryDequeue(out Frame frame)
     {
         if (!_frames.TryDequeue(out frame!))

@@ -27,12 +27,20 @@ internal sealed class PortalCommandQueue
         _counters = counters;
     }
 
+    /// <summary>Whether the portal has room for one more message (for <c>TellAsync</c>).</summary>
+    public OutboundRoom Room { get; init; } = new(new NexusOptions());
+
     /// <summary>Why the portal closed, once it has; null while it is open.</summary>
     public PortalCloseReason? CloseReason => Volatile.Read(ref _closeReason);
 
     /// <summary>Queues a command; wakes the stage unless a wake is pending already. After <see cref="Close"/>, fails it.</summary>
     public void Post(PortalCommand command)
     {
+        if (command is PortalCommand.Forward)
+        {
+            Room.Posted();
+        }
+
         _commands.Enqueue(command);
         if (CloseReason is { } reason)
         {
@@ -56,6 +64,11 @@ internal sealed class PortalCommandQueue
                 return;
             }
 
+            if (command is PortalCommand.Forward)
+            {
+                Room.Handled();
+            }
+
             handle(command);
         }
 
@@ -70,6 +83,7 @@ internal sealed class PortalCommandQueue
     public int Close(PortalCloseReason reason)
     {
         Interlocked.CompareExchange(ref _closeReason, reason, null);
+        Room.Close();
         return FailAll(CloseReason!);
     }
 
@@ -80,6 +94,7 @@ internal sealed class PortalCommandQueue
         {
             if (command is PortalCommand.Forward)
             {
+                Room.Handled();
                 _counters.Drop();
                 messages++;
             }

@@ -84,7 +84,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             _stage = stage;
             _portal = portal;
             _outbound = new OutboundQueue(stage._options, stage._counters);
-            _commands = new PortalCommandQueue(GetAsyncCallback<PortalCommandQueue>(DrainCommands), stage._counters);
+            _commands = new PortalCommandQueue(GetAsyncCallback<PortalCommandQueue>(DrainCommands), stage._counters) { Room = new OutboundRoom(stage._options) };
             _session = new PortalSession(this, stage._nexus, portal, stage._options, stage._counters, conduitHalf, stage._publications);
             SetHandler(stage.In, onPush: OnFrame, onUpstreamFinish: OnConduitCompleted, onUpstreamFailure: OnConduitFailed);
             SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinished);
@@ -186,7 +186,16 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             }
         }
 
-        private Frame? Dequeued() => _outbound.TryDequeue(out var frame) ? frame : null;
+        private Frame? Dequeued()
+        {
+            if (!_outbound.TryDequeue(out var frame))
+            {
+                return null;
+            }
+
+            _commands.Room.Report(_outbound.Count, _outbound.Bytes);
+            return frame;
+        }
 
         public void StreamsReady()
         {
@@ -210,6 +219,10 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             else if (_outbound.Offer(frame, Log, _portal.Id, _stage._nexus.Warnings) is { } overflow)
             {
                 _session.Fail(overflow);
+            }
+            else
+            {
+                _commands.Room.Report(_outbound.Count, _outbound.Bytes);
             }
         }
 

@@ -86,6 +86,34 @@ internal sealed class ProxyRef : MinimalActorRef
         }
     }
 
+    /// <summary>
+    /// Tells <paramref name="message"/> once the portal has room for it (<see cref="OutboundRoom"/>): at once while it has,
+    /// else when the conduit has taken enough of what waits.
+    /// </summary>
+    /// <exception cref="PortalClosedException">The portal closed before the message could be queued.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting; the message was not sent.</exception>
+    public Task TellAsync(object message, IActorRef? sender, CancellationToken cancellationToken)
+    {
+        return _portal.Room.HasRoom ? TellNow() : WaitThenTell();
+
+        Task TellNow()
+        {
+            if (_portal.CloseReason is { } reason)
+            {
+                return Task.FromException(new PortalClosedException(reason));
+            }
+
+            Tell(message, sender);
+            return Task.CompletedTask;
+        }
+
+        async Task WaitThenTell()
+        {
+            await _portal.Room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await TellNow().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>A message for this proxy that no remote actor will get, as for any dead actor.</summary>
     public void ToDeadLetters(object message, IActorRef? sender)
     {

@@ -189,6 +189,41 @@ public abstract partial class PortalScenarios
         }
     }
 
+    [Fact]
+    public async Task TellAsyncFasterThanTheConduit_WaitsForRoom_EveryMessageIsDelivered_AndThePortalStaysOpen()
+    {
+        const int tells = 50_000;
+        var delivered = 0;
+        _server.Nexus.Publish("count", FnActor.Spawn<Ping>(_server.System, async ctx =>
+        {
+            await foreach (var _ in ctx.Messages)
+            {
+                Interlocked.Increment(ref delivered);
+            }
+        }));
+        var count = await _clientPortal.LookupAsync<Ping>("count").WaitAsync(Bounds.Long);
+
+        for (var n = 0; n < tells; n++)
+        {
+            await count.TellAsync(new Ping { N = n }).WaitAsync(Bounds.Long);
+        }
+
+        await AwaitAssertAsync(() => Assert.Equal(tells, Volatile.Read(ref delivered)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(0, _clientPortal.Counters.Dropped);
+        Assert.True(_clientPortal.IsOpen && _serverPortal.IsOpen);
+    }
+
+    [Fact]
+    public async Task TellAsync_ThePortalClosed_FailsWithPortalClosed()
+    {
+        var silent = await SilentAsync();
+        await _clientPortal.CloseAsync("closing for the test").WaitAsync(Bounds.Long);
+
+        var error = await Assert.ThrowsAsync<PortalClosedException>(() => silent.TellAsync(new Square { Value = 1 }));
+
+        Assert.Contains("closing for the test", error.Message);
+    }
+
     private async Task<ActorRef<Square>> SilentAsync()
     {
         var silent = CreateTestProbe(_server.System);

@@ -15,8 +15,8 @@ public sealed class MessageTypeCheckTests
 {
     public static TheoryData<Type, string, string> Uncrossable => new()
     {
-        { typeof(Upload), "Upload.Data is an Akka ISourceRef<Chunk>", "streams across the wormhole are not supported yet" },
-        { typeof(Download), "Download.Into is an Akka ISinkRef<Chunk>", "streams across the wormhole are not supported yet" },
+        { typeof(Upload), "Upload.Data is an Akka ISourceRef<Chunk>", "Declare the field as Source<T, NotUsed> or IAsyncEnumerable<T>" },
+        { typeof(Download), "Download.Into is an Akka ISinkRef<Chunk>", "Declare the field as Source<T, NotUsed> or IAsyncEnumerable<T>" },
         { typeof(Untyped), "Untyped.Whom is an untyped IActorRef", "ActorRef<T>" },
         { typeof(TellsAnything), "TellsAnything.Target is an Akka ICanTell", "ActorRef<T>" },
         { typeof(Selects), "Selects.Selection is an Akka ActorSelection", "ActorRef<T>" },
@@ -25,16 +25,17 @@ public sealed class MessageTypeCheckTests
         { typeof(Callback), "Callback.OnDone is a delegate (Func<Int32, Int32>)", "code cannot cross a portal" },
         { typeof(Pending), "Pending.Result is a Task<Int32>", "ReplyPort<T>" },
         { typeof(PendingValue), "PendingValue.Result is a ValueTask<Int32>", "ReplyPort<T>" },
-        { typeof(Observed), "Observed.Events is a stream (IObservable<Chunk>)", "streams across the wormhole are not supported yet" },
-        { typeof(Enumerated), "Enumerated.Events is a stream (IAsyncEnumerable<Chunk>)", "streams across the wormhole are not supported yet" },
-        { typeof(Sourced), "Sourced.Events is a stream (Source<Chunk, NotUsed>)", "streams across the wormhole are not supported yet" },
+        { typeof(SourcedWithValue), "SourcedWithValue.Events is a Source<Chunk, Task<Int32>>", "Source<T, NotUsed>" },
+        { typeof(Sunk), "Sunk.Into is a Sink<Chunk, NotUsed>, which cannot cross a portal", "send it a Source<T, NotUsed> or IAsyncEnumerable<T>" },
+        { typeof(ConcreteStream), "ConcreteStream.Events is declared as ChunkStream", "must be declared as IAsyncEnumerable<T>, IObservable<T> or Source<T, NotUsed>" },
+        { typeof(StreamOfUntyped), "the elements of StreamOfUntyped.Whom (IAsyncEnumerable<IActorRef>) is an untyped IActorRef", "ActorRef<T>" },
         { typeof(Typed), "Typed.Kind is a System.Type", "no type names on the wire" },
         { typeof(Boxed), "Boxed.Value is declared as Object", "[ProtoInclude]" },
         { typeof(Drawing), "Drawing.Shape is declared as IShape", "[ProtoInclude]" },
         { typeof(Zoo), "Zoo.Star is Animal, which is abstract and names no [ProtoInclude] subtype", "[ProtoInclude]" },
         { typeof(Animal), "Animal is Animal, which is abstract and names no [ProtoInclude] subtype", "[ProtoInclude]" },
         { typeof(HoldsPlain), "HoldsPlain.Inner is Plain, which protobuf-net cannot serialize", "[ProtoContract]" },
-        { typeof(Batch), "Shipment.Parts<ISourceRef<Chunk>> is an Akka ISourceRef<Chunk>", "streams across the wormhole are not supported yet" },
+        { typeof(Batch), "Shipment.Parts<ISourceRef<Chunk>> is an Akka ISourceRef<Chunk>", "Declare the field as Source<T, NotUsed>" },
         { typeof(TupleWithUntypedRef), "TupleWithUntypedRef.Whom is an untyped IActorRef", "ActorRef<T>" },
         { typeof(IShape), "IShape is declared as IShape", "[ProtoInclude]" },
         { typeof(object), "Object is declared as Object", "[ProtoInclude]" },
@@ -65,6 +66,7 @@ public sealed class MessageTypeCheckTests
         {
             typeof(Ping), typeof(Pong), typeof(Square), typeof(Roster), typeof(RoomEvent), typeof(Introduce), typeof(Numbered),
             typeof(HoldsTuples), typeof(int), typeof(string), typeof(List<Ping>), typeof(Dictionary<string, ActorRef<Pong>>),
+            typeof(Observed), typeof(Enumerated), typeof(Sourced),
         };
         foreach (var contract in typeof(Chat.Contracts.ChatHub).Assembly.GetExportedTypes().Where(type => type.IsDefined(typeof(ProtoContractAttribute))))
         {

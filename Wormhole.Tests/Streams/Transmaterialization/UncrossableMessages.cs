@@ -90,6 +90,36 @@ public sealed record Sourced
 }
 
 [ProtoContract]
+public sealed record SourcedWithValue
+{
+    [ProtoMember(1)] public Source<Chunk, Task<int>>? Events { get; init; }
+}
+
+[ProtoContract]
+public sealed record Sunk
+{
+    [ProtoMember(1)] public Sink<Chunk, NotUsed>? Into { get; init; }
+}
+
+/// <summary>A stream field declared as its implementation rather than as one of the three stream types.</summary>
+[ProtoContract]
+public sealed record ConcreteStream
+{
+    [ProtoMember(1)] public ChunkStream? Events { get; init; }
+}
+
+public sealed class ChunkStream : IAsyncEnumerable<Chunk>
+{
+    public IAsyncEnumerator<Chunk> GetAsyncEnumerator(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+}
+
+[ProtoContract]
+public sealed record StreamOfUntyped
+{
+    [ProtoMember(1)] public IAsyncEnumerable<IActorRef>? Whom { get; init; }
+}
+
+[ProtoContract]
 public sealed record Typed
 {
     [ProtoMember(1)] public Type? Kind { get; init; }
