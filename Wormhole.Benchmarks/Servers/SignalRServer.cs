@@ -1,7 +1,5 @@
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Wormhole.Benchmarks.Contracts;
@@ -31,21 +29,5 @@ internal static class SignalRServer
         await ServerConsole.RunAsync();
         await app.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         return 0;
-    }
-}
-
-/// <summary>The server side of SignalR streaming: a hub method returning <see cref="IAsyncEnumerable{T}"/>.</summary>
-internal sealed class StreamHub : Hub
-{
-    /// <summary><paramref name="count"/> <see cref="Small"/> messages (0: until the client cancels), each counted in <see cref="ServerConsole.Produced"/>.</summary>
-    public async IAsyncEnumerable<Small> Stream(long count, [EnumeratorCancellation] CancellationToken cancel)
-    {
-        for (var i = 0L; (count == 0 || i < count) && !cancel.IsCancellationRequested; i++)
-        {
-            Interlocked.Increment(ref ServerConsole.Produced);
-            yield return Small.Make(i);
-        }
-
-        await Task.CompletedTask;
     }
 }
