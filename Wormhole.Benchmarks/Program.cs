@@ -19,6 +19,9 @@ internal static class Program
         ["refs"] = RefsWorkload.RunAsync,
         ["connections"] = ConnectionsWorkload.RunAsync,
         ["flood"] = FloodWorkload.RunAsync,
+        ["stream"] = StreamWorkload.RunAsync,
+        ["slow-consumer"] = SlowConsumerWorkload.RunAsync,
+        ["upload"] = UploadWorkload.RunAsync,
     };
 
     /// <summary><c>--only-wormhole</c>: tell runs the Wormhole systems alone, without peers or targets (for a profiler).</summary>
@@ -26,7 +29,7 @@ internal static class Program
 
     private static string Usage => $"""
         usage: Wormhole.Benchmarks <workload>... [--quick] [--only-wormhole]     workloads: {string.Join(", ", Workloads.Keys)}, or all
-               Wormhole.Benchmarks serve <wormhole [--flood]|akka|raw>   (the server side, started by the above)
+               Wormhole.Benchmarks serve <wormhole [--flood]|akka|raw|raw-stream|akka-streamrefs|signalr>   (the server side, started by the above)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -38,6 +41,9 @@ internal static class Program
                 "wormhole" => await WormholeServer.RunAsync(flood: rest.Contains("--flood")),
                 "akka" => await AkkaRemoteServer.RunAsync(),
                 "raw" => await RawSocket.ServeAsync(),
+                "raw-stream" => await RawStreamServer.RunAsync(),
+                "akka-streamrefs" => await StreamRefsServer.RunAsync(),
+                "signalr" => await SignalRServer.RunAsync(),
                 _ => Fail(),
             };
         }

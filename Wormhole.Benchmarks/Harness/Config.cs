@@ -1,3 +1,5 @@
+using Akka.Streams;
+
 namespace Wormhole.Benchmarks.Harness;
 
 /// <summary>Actor system configurations: quiet logs; Akka.Remote on 127.0.0.1 with its default transport and serializer.</summary>
@@ -16,4 +18,16 @@ internal static class Config
         akka.remote.dot-netty.tcp.hostname = 127.0.0.1
         akka.remote.dot-netty.tcp.port = 0
         """;
+
+    /// <summary>
+    /// Akka.Remote as above, with Akka.Streams' configuration (the StreamRefs serializer) and <see cref="Contracts.Small"/>
+    /// bound to <see cref="ProtobufNetSerializer"/>: the StreamRefs rows of the stream workloads.
+    /// </summary>
+    public static Akka.Configuration.Config StreamRefs => Akka.Configuration.ConfigurationFactory.ParseString(Remote + """
+
+        akka.actor.serializers.protobuf-net = "Wormhole.Benchmarks.Harness.ProtobufNetSerializer, Wormhole.Benchmarks"
+        akka.actor.serialization-bindings {
+          "Wormhole.Benchmarks.Contracts.Small, Wormhole.Benchmarks" = protobuf-net
+        }
+        """).WithFallback(ActorMaterializer.DefaultConfig());
 }

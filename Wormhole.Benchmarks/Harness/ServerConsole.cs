@@ -16,6 +16,9 @@ internal static class ServerConsole
     /// <summary>Messages counted by the server's sink actors (the flood sink, the refs sink), readable from any thread.</summary>
     public static long Received;
 
+    /// <summary>Elements the server's stream producers have made (the stream workloads), readable from any thread.</summary>
+    public static long Produced;
+
     public static void Listening(string endpoint)
     {
         Console.WriteLine($"listening on {endpoint}");
@@ -64,6 +67,7 @@ internal static class ServerConsole
             ["workingSet"] = process.WorkingSet64,
             ["managed"] = GC.GetTotalMemory(false),
             ["received"] = Interlocked.Read(ref Received),
+            ["produced"] = Interlocked.Read(ref Produced),
             ["allocated"] = GC.GetTotalAllocatedBytes(precise: false),
             ["cpuMs"] = process.TotalProcessorTime.TotalMilliseconds,
             ["jitMethods"] = System.Runtime.JitInfo.GetCompiledMethodCount(),

@@ -39,6 +39,8 @@ internal static class WormholeServer
         nexus.Publish("echo", ActorRef<Ping>.From(echo));
         nexus.Publish("query", ActorRef<Query>.From(echo));
         nexus.Publish("replier", ActorRef<Small>.From(echo));
+        nexus.Publish("streamer", StreamActors.Streamer(system));
+        nexus.Publish("uploader", StreamActors.Uploader(system));
         nexus.Publish("flood-sink", ActorRef<Small>.From(system.ActorOf(SinkActor.Props(FloodWork), "flood-sink")));
 
         // The connections workload: a proxy for each client's "inbox", for the fan-out.

@@ -7,4 +7,6 @@ internal static class Systems
     public const string WormholeWebSocket = "wormhole-ws";
     public const string AkkaRemote = "akka-remote";
     public const string RawSocket = "raw-socket";
+    public const string AkkaStreamRefs = "akka-streamrefs";
+    public const string SignalR = "signalr-ws";
 }

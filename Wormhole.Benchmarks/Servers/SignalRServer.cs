@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Wormhole.Benchmarks.Contracts;
+using Wormhole.Benchmarks.Harness;
+
+namespace Wormhole.Benchmarks.Servers;
+
+/// <summary>
+/// <c>serve signalr</c>: Kestrel with one SignalR hub, <see cref="StreamHub"/> at <c>/hub</c>, speaking the MessagePack
+/// hub protocol (its default resolver: <see cref="Small"/> goes contractless, as a map keyed by property name).
+/// </summary>
+internal static class SignalRServer
+{
+    public const string Path = "/hub";
+
+    public static async Task<int> RunAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSignalR().AddMessagePackProtocol();
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapHub<StreamHub>(Path);
+        await app.StartAsync();
+        ServerConsole.Listening(new Uri(app.Urls.Single()).Authority);
+        await ServerConsole.RunAsync();
+        await app.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        return 0;
+    }
+}
