@@ -33,12 +33,17 @@ internal static class FrameCodec
     public static ByteString Encode(Frame frame) => Encode(frame, writeDeliverDirectly: true);
 
     /// <param name="frame">The frame.</param>
-    /// <param name="writeDeliverDirectly">Whether <see cref="DeliverWriter"/> may write a Deliver (false: protobuf-net alone, for the tests' comparison).</param>
+    /// <param name="writeDeliverDirectly">Whether <see cref="DeliverWriter"/> and <see cref="StreamItemsWriter"/> may write their frames (false: protobuf-net alone, for the tests' comparison).</param>
     internal static ByteString Encode(Frame frame, bool writeDeliverDirectly)
     {
         if (writeDeliverDirectly && frame is Deliver deliver && DeliverWriter.CanWrite(deliver))
         {
             return ByteString.FromBytes(DeliverWriter.Write(deliver));
+        }
+
+        if (writeDeliverDirectly && frame is StreamItems items)
+        {
+            return ByteString.FromBytes(StreamItemsWriter.Write(items));
         }
 
         var stream = ScratchStream.Rent();

@@ -29,6 +29,9 @@ internal abstract class ConsumedStream(WireId id, long announcedAtTick, int wind
 
     public ulong GrantedBytes { get; set; }
 
+    /// <summary>True when the producer used up the credit granted since the last grant: credit, not the producer, set the pace.</summary>
+    public bool CreditUsedUp { get; set; }
+
     /// <summary>Elements the consumer may have outstanding (granted, not taken); grows while the consumer outpaces the stream.</summary>
     public int WindowElements
     {

@@ -4,7 +4,7 @@ using Wormhole.Streams.Protocol;
 namespace Wormhole.Tests.Streams.Protocol;
 
 /// <summary>
-/// The direct reader and writer of <c>Deliver</c> frames against protobuf-net: the writer writes, byte for byte, what
+/// The direct reader and writer of <c>Deliver</c> frames, and the writer of <c>StreamItems</c> frames, against protobuf-net: the writer writes, byte for byte, what
 /// protobuf-net writes; the reader reads every frame the encoder writes, and whatever it reads is the frame protobuf-net
 /// makes of the same bytes.
 /// </summary>
@@ -28,6 +28,24 @@ public sealed class DirectDeliverCodecTests
             var direct = DeliverWriter.Write(deliver);
 
             Assert.Equal(Convert.ToHexString(FrameCodec.Encode(deliver, writeDeliverDirectly: false).ToArray()), Convert.ToHexString(direct));
+        }
+    }
+
+    [Fact]
+    public void StreamItemsWriter_AnyBatch_WritesTheBytesProtobufNetWrites()
+    {
+        for (var i = 0; i < 2_000; i++)
+        {
+            var items = new StreamItems
+            {
+                Stream = RandomId(),
+                FirstSeq = Random.Next(3) switch { 0 => 0, 1 => (ulong)Random.Next(1, 300), _ => (ulong)Random.NextInt64() * 2 },
+                Items = Enumerable.Range(0, Random.Next(0, 20)).Select(_ => Random.Next(4) == 0 ? [] : RandomBytes(Random.Next(1, Random.Next(2) == 0 ? 100 : 70_000))).ToList(),
+            };
+
+            var direct = StreamItemsWriter.Write(items);
+
+            Assert.Equal(Convert.ToHexString(FrameCodec.Encode(items, writeDeliverDirectly: false).ToArray()), Convert.ToHexString(direct));
         }
     }
 
