@@ -204,6 +204,57 @@ public sealed class StreamsDocExamples : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     }
 
     [Fact]
+    public async Task AStreamNobodyReads_EndsOnBothSides_AndALateReaderGetsSubscriptionTimeout()
+    {
+        var options = new NexusOptions { StreamSubscriptionTimeout = TimeSpan.FromSeconds(1) };
+        await using var server = RemoteSide.Create("timeout-server", options);
+        await using var client = RemoteSide.Create("timeout-client", options);
+        server.Nexus.Publish("market", FnActor.Spawn<FeedsRequest>(server.System, async ctx =>
+        {
+            await foreach (var request in ctx.Messages)
+            {
+                request.Reply?.Reply(new MarketFeeds { Prices = Quotes(100, 3) });
+            }
+        }));
+        var (portal, serverPortal) = await InMemory.ConnectAsync(client.Nexus, server.Nexus);
+        var market = await portal.LookupAsync<FeedsRequest>("market").WaitAsync(Bounds.Long);
+        var feeds = await market.Ask<MarketFeeds>(port => new FeedsRequest { Reply = port }, Bounds.Long);
+
+        AwaitCondition(() => portal.Counters.Streams == 0 && serverPortal.Counters.Streams == 0, Bounds.Long);
+        var error = await Assert.ThrowsAsync<RemoteStreamException>(async () =>
+        {
+            await foreach (var quote in feeds.Prices!)
+            {
+            }
+        });
+
+        Assert.Equal("subscription-timeout", error.Code);
+    }
+
+    [Fact]
+    public async Task PortalCloses_TheConsumerFailsWithPortalClosed_AndTheProducerIsCancelled()
+    {
+        var feeds = await FeedsAsync("token-close");
+        var read = 0;
+
+        var error = await Assert.ThrowsAsync<PortalClosedException>(async () =>
+        {
+            await foreach (var quote in feeds.Prices!)
+            {
+                if (++read == 1)
+                {
+                    await _serverPortal.CloseAsync("closing for the test");
+                }
+            }
+        });
+
+        Assert.Equal(1, read);
+        Assert.NotNull(error.Reason);
+        await ClosedIteratorFinally.Task.WaitAsync(Bounds.Long);
+        Assert.Equal(0, _portal.Counters.Streams);
+    }
+
+    [Fact]
     public void StreamOptions_AreValid()
     {
         // snippet: streams-options
@@ -231,7 +282,8 @@ public sealed class StreamsDocExamples : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         "fail-chosen" => new MarketFeeds { Prices = UntilTheClose() },
         "fail-plain" => new MarketFeeds { Prices = Failing() },
         "drop-oldest" => DropOldest(),
-        "token" => new MarketFeeds { Prices = UntilCancelled() },
+        "token" => new MarketFeeds { Prices = UntilCancelled(TokenIteratorFinally) },
+        "token-close" => new MarketFeeds { Prices = UntilCancelled(ClosedIteratorFinally) },
         "gated" => new MarketFeeds { Prices = Gated() },
         "overflow" => new MarketFeeds { Alerts = Observable.Range(0, 2000).Select(i => $"alert {i}") },
         _ => new MarketFeeds
@@ -273,10 +325,11 @@ public sealed class StreamsDocExamples : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     // end snippet
 
     private static readonly TaskCompletionSource TokenIteratorFinally = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TaskCompletionSource ClosedIteratorFinally = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TaskCompletionSource GatedIteratorFinally = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TaskCompletionSource Gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private static async IAsyncEnumerable<Quote> UntilCancelled([EnumeratorCancellation] CancellationToken ct = default)
+    private static async IAsyncEnumerable<Quote> UntilCancelled(TaskCompletionSource @finally, [EnumeratorCancellation] CancellationToken ct = default)
     {
         try
         {
@@ -285,7 +338,7 @@ public sealed class StreamsDocExamples : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         }
         finally
         {
-            TokenIteratorFinally.TrySetResult();
+            @finally.TrySetResult();
         }
     }
 
