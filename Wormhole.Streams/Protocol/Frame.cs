@@ -4,7 +4,7 @@ namespace Wormhole.Streams.Protocol;
 
 /// <summary>One unit of the wire protocol: a protobuf <c>oneof</c> of the frame kinds below.</summary>
 /// <remarks>
-/// Layout: <c>message Frame { oneof subtype { Hello Hello = 1; … KeepAlive KeepAlive = 10; } }</c>, see
+/// Layout: <c>message Frame { oneof subtype { Hello Hello = 1; … StreamCancel StreamCancel = 13; } }</c>, see
 /// <c>docs/wormhole.proto</c>. On stream transports each frame is preceded by its length as a 4-byte
 /// big-endian integer, on WebSocket too (a binary message carries one or more such frames whole). Ids are 128-bit (two fixed64).
 /// </remarks>

@@ -21,6 +21,11 @@ internal static class WireSchema
         // Yours = false: a publication of the sender (the receiver makes a proxy for it);
         // Yours = true: a publication of the receiver, handed back. WithinMs: a reply port's remaining time;
         // a reply port accepts exactly one Deliver (a payload, or Failure text) before it expires.
+        // A stream field (IAsyncEnumerable<T>, Source<T, NotUsed>, IObservable<T>) is the embedded message
+        //   message StreamRef { fixed64 High = 1; fixed64 Low = 2; }
+        // the producer's id of the stream. The consumer opens it with Demand (credit, cumulative); the producer sends
+        // StreamItems (each item a payload encoded as T) within that credit, then one StreamEnd; the consumer may
+        // StreamCancel. docs/protocol.md ("Streams") has the rules and the state machines.
 
         """;
 

@@ -5,7 +5,9 @@ namespace Wormhole.Streams;
 /// <summary>
 /// The protobuf schema of your message contracts as they travel through a portal, for a peer written in another
 /// language: every <c>ActorRef&lt;T&gt;</c> and <c>ReplyPort&lt;T&gt;</c> in it is the reference message Wormhole writes,
-/// <c>message WireRef { fixed64 High = 1; fixed64 Low = 2; bool Yours = 3; uint32 WithinMs = 4; }</c>.
+/// <c>message WireRef { fixed64 High = 1; fixed64 Low = 2; bool Yours = 3; uint32 WithinMs = 4; }</c>, and every stream
+/// field (<c>IAsyncEnumerable&lt;T&gt;</c>, <c>Source&lt;T, NotUsed&gt;</c>, <c>IObservable&lt;T&gt;</c>) the stream's id,
+/// <c>message StreamRef { fixed64 High = 1; fixed64 Low = 2; }</c>.
 /// </summary>
 /// <remarks>
 /// protobuf-net's own <c>Serializer.GetProto&lt;T&gt;()</c> describes a reference as an empty message
@@ -17,16 +19,17 @@ public static class WormholeSchema
     /// <summary>The proto3 schema of <paramref name="messageTypes"/> and of every type reachable from them.</summary>
     /// <param name="messageTypes">
     /// The message types of the actors you publish (the <c>T</c> of <c>nexus.Publish(name, ActorRef&lt;T&gt;)</c>).
-    /// Their members, <c>[ProtoInclude]</c> subtypes and the <c>T</c> of every reference inside them (at any depth)
-    /// are included, so the schema covers every message a peer can send or receive through them.
+    /// Their members, <c>[ProtoInclude]</c> subtypes and the <c>T</c> of every reference and stream inside them (at any
+    /// depth) are included, so the schema covers every message and stream element a peer can send or receive through them.
     /// </param>
     /// <returns>
-    /// One proto3 file: the package is the types' namespace; each reference field is a <c>WireRef</c> with a comment
-    /// naming its .NET type. Types that protobuf-net maps to its own messages (<c>DateTime</c>, <c>Guid</c>,
-    /// <c>decimal</c>, <c>TimeSpan</c>) make it import <c>protobuf-net/bcl.proto</c>, which protobuf-net publishes.
+    /// One proto3 file: the package is the types' namespace; each reference field is a <c>WireRef</c>, each stream field a
+    /// <c>StreamRef</c>, with a comment naming its .NET type. Types that protobuf-net maps to its own messages
+    /// (<c>DateTime</c>, <c>Guid</c>, <c>decimal</c>, <c>TimeSpan</c>) make it import <c>protobuf-net/bcl.proto</c>,
+    /// which protobuf-net publishes.
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="messageTypes"/> or one of its elements is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="messageTypes"/> is empty, or a type's schema name is <c>WireRef</c>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="messageTypes"/> is empty, or a type's schema name is <c>WireRef</c> or <c>StreamRef</c>.</exception>
     /// <exception cref="UnsupportedMessageTypeException">A type cannot cross a portal (the check <c>Publish</c> makes), e.g. it holds an untyped <c>IActorRef</c>.</exception>
     public static string GetProto(params Type[] messageTypes)
     {

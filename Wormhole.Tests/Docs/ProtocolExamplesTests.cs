@@ -27,6 +27,7 @@ public sealed partial class ProtocolExamplesTests
     private static readonly WireId Adder = Id(0xB1);
     private static readonly WireId Client = Id(0xC1);
     private static readonly WireId Port = Id(0xE1);
+    private static readonly WireId Stream = Id(0x41);
 
     private static readonly Dictionary<string, Func<byte[]>> Examples = new()
     {
@@ -57,6 +58,14 @@ public sealed partial class ProtocolExamplesTests
         ["error"] = () => Frame(new ErrorFrame { Code = "hello-expected", Message = "the first frame must be Hello" }),
         ["goodbye"] = () => Frame(new Goodbye { Reason = "closed by this side" }),
         ["keepalive"] = () => Frame(new KeepAlive()),
+        ["deliver-quotes"] = () => Frame(new Deliver { Target = Port, Payload = StreamPayload(new Quotes { Prices = NoQuotes() }, Stream) }),
+        ["demand"] = () => Frame(new Demand { Stream = Stream, Credit = 256, CreditBytes = 256 * 1024 }),
+        ["stream-items"] = () => Frame(new StreamItems { Stream = Stream, Items = [Payload(new Quote { Symbol = "ACME", Cents = 100 }), Payload(new Quote { Symbol = "ACME", Cents = 101 })] }),
+        ["stream-items-next"] = () => Frame(new StreamItems { Stream = Stream, FirstSeq = 2, Items = [Payload(new Quote { Symbol = "ACME", Cents = 102 })] }),
+        ["stream-end"] = () => Frame(new StreamEnd { Stream = Stream, Count = 3 }),
+        ["stream-end-failed"] = () => Frame(new StreamEnd { Stream = Stream, Count = 3, Code = "failed", Reason = "the producer failed" }),
+        ["stream-cancel"] = () => Frame(new StreamCancel { Stream = Stream }),
+        ["stream-end-cancelled"] = () => Frame(new StreamEnd { Stream = Stream, Count = 3, Code = "cancelled" }),
     };
 
     private static readonly string ProtocolMd = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "docs", "protocol.md")).ReplaceLineEndings("\n");
@@ -132,6 +141,16 @@ public sealed partial class ProtocolExamplesTests
 
     private static byte[] Payload<T>(T message, params WireRef[] references) =>
         WormholeSchemaTests.EncodeAsAPortalDoes(message, new ScriptedReferenceTable(references));
+
+    /// <summary>A payload whose stream fields take the given ids, in the order the encoder meets them.</summary>
+    private static byte[] StreamPayload<T>(T message, params WireId[] streams) =>
+        WormholeSchemaTests.EncodeAsAPortalDoes(message, new ScriptedStreamTable(streams));
+
+    private static async IAsyncEnumerable<Quote> NoQuotes()
+    {
+        await Task.CompletedTask;
+        yield break;
+    }
 
     private static ActorRef<T> Nobody<T>() => ActorRef<T>.From(ActorRefs.Nobody);
 

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Wormhole.Tests.Docs;
 
-/// <summary>Keeps the README (and docs/transports.md) honest: every C# block in it is code that compiles and runs in <see cref="ReadmeExamples"/> or a sample.</summary>
+/// <summary>Keeps the README (and docs/transports.md, docs/streams.md) honest: every C# block in it is code that compiles and runs in <see cref="ReadmeExamples"/> or a sample.</summary>
 public sealed partial class ReadmeSnippetsTests
 {
     private static readonly string Root = Support.RepositoryRoot.Find();
@@ -40,7 +40,7 @@ public sealed partial class ReadmeSnippetsTests
 
     /// <summary>The README and the docs that follow its snippet convention, as one text.</summary>
     private static string ReadReadme() =>
-        string.Join("\n", new[] { "README.md", Path.Combine("docs", "transports.md") }.Select(doc => File.ReadAllText(Path.Combine(Root, doc)).ReplaceLineEndings("\n")));
+        string.Join("\n", new[] { "README.md", Path.Combine("docs", "transports.md"), Path.Combine("docs", "streams.md") }.Select(doc => File.ReadAllText(Path.Combine(Root, doc)).ReplaceLineEndings("\n")));
 
     private static IEnumerable<(string Name, string Code)> CompiledSnippets()
     {

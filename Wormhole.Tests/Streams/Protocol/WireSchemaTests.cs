@@ -30,7 +30,7 @@ public sealed class WireSchemaTests
     {
         var schema = FrameCodec.Schema();
 
-        foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "Terminated", "Release", "Demand", "Error", "Goodbye" })
+        foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "Terminated", "Release", "Demand", "Error", "Goodbye", "KeepAlive", "StreamItems", "StreamEnd", "StreamCancel" })
         {
             Assert.Contains($"{kind} {kind} = ", schema);
         }
