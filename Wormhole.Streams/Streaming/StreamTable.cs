@@ -20,7 +20,7 @@ internal sealed class StreamTable
     /// <summary>What a <c>StreamItems</c> frame adds to its elements at most: stream id, first sequence number, framing.</summary>
     internal const int ItemsOverhead = 64;
 
-    /// <summary>The largest element window a consumer grows to (its byte window is bounded by <see cref="NexusOptions.MaxStreamWindowBytes"/>).</summary>
+    /// <summary>The largest element window a consumer grows to; both windows grow together while the byte window is under <see cref="NexusOptions.MaxStreamWindowBytes"/>.</summary>
     internal const int MaxWindowElements = 65_536;
 
     private const int RecentEndsKept = 1024;
@@ -297,7 +297,7 @@ internal sealed class StreamTable
         {
             stream.State = ConsumerState.Open;
         }
-        else if (ranDry)
+        else if (ranDry && stream.WindowBytes < _options.MaxStreamWindowBytes)
         {
             stream.WindowElements = Math.Min(stream.WindowElements * 2, MaxWindowElements);
             stream.WindowBytes = Math.Min(stream.WindowBytes * 2, _options.MaxStreamWindowBytes);

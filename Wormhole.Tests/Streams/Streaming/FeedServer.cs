@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
@@ -10,6 +11,14 @@ namespace Wormhole.Tests.Streams.Streaming;
 /// <summary>The server side of the stream tests: answers <see cref="FeedRequest"/> with a feed and sums <see cref="Upload"/>s.</summary>
 public static class FeedServer
 {
+    /// <summary>Elements each counted producer has made (the server runs in the test's process).</summary>
+    public static ConcurrentDictionary<string, long> Produced { get; } = new();
+
+    /// <summary>What happened to each counted producer: "opened", then "finally after N cancelled=…".</summary>
+    public static ConcurrentDictionary<string, ConcurrentQueue<string>> Events { get; } = new();
+
+    public static IReadOnlyList<string> EventsOf(string counter) => Events.GetValueOrDefault(counter)?.ToArray() ?? [];
+
     public static ActorRef<FeedRequest> Feeds(ActorSystem system) => FnActor.Spawn<FeedRequest>(system, async ctx =>
     {
         await foreach (var request in ctx.Messages)
@@ -19,7 +28,7 @@ public static class FeedServer
             {
                 1 => new Feed { Source = Source.From(() => ticks) },
                 2 => new Feed { Observable = Observable.Create<Tick>(async (observer, ct) => { await foreach (var tick in ticks.WithCancellation(ct)) { observer.OnNext(tick); } observer.OnCompleted(); }) },
-                _ => new Feed { Events = ticks },
+                _ => new Feed { Events = ticks, More = Enumerable.Range(0, request.More).Select(_ => Ticks(request, system)).ToList() },
             });
         }
     });
@@ -49,15 +58,21 @@ public static class FeedServer
     public static async IAsyncEnumerable<Tick> Ticks(FeedRequest request, ActorSystem system, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var owner = request.WithOwner ? ActorRef<string>.From(system.DeadLetters) : null;
-        request.Reports?.Tell("opened");
+        Report(request, "opened");
         var n = 0;
         try
         {
             while (request.Count == 0 || n < request.Count)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (n == request.FailAfter)
                 {
                     throw request.Shared ? new RemoteStreamException("the feed ran dry") : new InvalidOperationException("secret detail");
+                }
+
+                if (request.Counter is { } counter)
+                {
+                    Produced.AddOrUpdate(counter, 1, (_, count) => count + 1);
                 }
 
                 yield return new Tick { N = n, Owner = owner };
@@ -70,7 +85,16 @@ public static class FeedServer
         }
         finally
         {
-            request.Reports?.Tell($"finally after {n} cancelled={cancellationToken.IsCancellationRequested}");
+            Report(request, $"finally after {n} cancelled={cancellationToken.IsCancellationRequested}");
+        }
+    }
+
+    private static void Report(FeedRequest request, string what)
+    {
+        request.Reports?.Tell(what);
+        if (request.Counter is { } counter)
+        {
+            Events.GetOrAdd(counter, _ => new ConcurrentQueue<string>()).Enqueue(what);
         }
     }
 }

@@ -36,6 +36,12 @@ public sealed record FeedRequest
 
     /// <summary>Ticks carry an actor reference when true.</summary>
     [ProtoMember(7)] public bool WithOwner { get; init; }
+
+    /// <summary>When set, the producer counts the elements it made in <c>FeedServer.Produced[Counter]</c>.</summary>
+    [ProtoMember(8)] public string? Counter { get; init; }
+
+    /// <summary>How many streams the feed carries in <c>Feed.More</c> besides <c>Events</c> (each of <see cref="Count"/> ticks).</summary>
+    [ProtoMember(9)] public int More { get; init; }
 }
 
 /// <summary>A feed: one of its three fields is set, by the form asked for.</summary>
