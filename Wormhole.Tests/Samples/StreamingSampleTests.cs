@@ -36,7 +36,7 @@ public sealed class StreamingSampleTests
         var feed = Regex.Match(output, @"\[client\] client: feed: stopped reading after [\d.]+ s: ([\d,]+) quotes, .*; the producer was at most (\d+) ahead \(window (\d+)\)");
         Assert.True(feed.Success, output);
         var (read, ahead, window) = (Number(feed.Groups[1]), Number(feed.Groups[2]), Number(feed.Groups[3]));
-        Assert.InRange(read, 100, 3 * 100 + 1); // it read slowly: no more than the rate allows
+        Assert.InRange(read, 100, (3 * 100) + 5); // it read slowly: what the rate allows in 3 s, give or take the last one
         Assert.InRange(ahead, 1, window);
         var cancelled = Regex.Match(output, @"\[server\] server: ticker: feed 1 producer cancelled by the client after ([\d,]+) quotes");
         Assert.True(cancelled.Success, output);
