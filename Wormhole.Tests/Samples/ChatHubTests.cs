@@ -2,7 +2,6 @@ using System.Reflection;
 using Akka.TestKit;
 using Chat.Contracts;
 using Chat.Server.Hub;
-using Microsoft.Extensions.Logging.Abstractions;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 using Wormhole.Tests.Streams;
@@ -17,12 +16,13 @@ namespace Wormhole.Tests.Samples;
 public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private readonly List<ChatUser> _users = [];
+    private readonly RecordingLogger _hubLog = new();
     private Nexus _server = null!;
 
     public Task InitializeAsync()
     {
         _server = Nexus.Create(Sys);
-        _server.Publish(ChatProtocol.HubName, ChatHubActor.Spawn(Sys, NullLogger.Instance));
+        _server.Publish(ChatProtocol.HubName, ChatHubActor.Spawn(Sys, _hubLog));
         return Task.CompletedTask;
     }
 
@@ -169,6 +169,82 @@ public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadHistory_FiveThousandPosts_StreamBackInOrder_TheHubReadsPagesOnlyAWindowAheadOfTheReader()
+    {
+        const int posts = 5_000;
+        var alice = await JoinAsync("alice");
+        for (var batch = 0; batch < posts; batch += 500)
+        {
+            var acks = await Task.WhenAll(Enumerable.Range(batch + 1, 500).Select(i => alice.PostAsync($"line {i}"))); // sent in order, 500 in flight
+            Assert.All(acks, ack => Assert.True(ack.Accepted));
+        }
+
+        var pages = CreateTestProbe();
+        _hubLog.Listener = message =>
+        {
+            if (IsHistoryPage(message))
+            {
+                pages.Ref.Tell(message, Akka.Actor.ActorRefs.NoSender);
+            }
+        };
+        var bob = await JoinAsync("bob");
+        var history = await bob.ReadHistoryAsync();
+        var lines = new List<MessagePosted>();
+        await using var reader = history.Lines!.GetAsyncEnumerator();
+        Assert.True(await reader.MoveNextAsync().AsTask().WaitAsync(Bounds.Long));
+        lines.Add(reader.Current);
+
+        // One post taken: bob's portal granted a window of credit; the producer reads that much, a page at a time, and waits.
+        var pagesForAWindow = (bob.Side.Nexus.Options.StreamWindowElements + ChatHubActor.HistoryPageSize - 1) / ChatHubActor.HistoryPageSize;
+        for (var page = 1; page <= pagesForAWindow; page++)
+        {
+            await pages.ExpectMsgAsync<string>(Bounds.Long);
+        }
+
+        await pages.ExpectNoMsgAsync(Bounds.Short);
+
+        while (await reader.MoveNextAsync().AsTask().WaitAsync(Bounds.Long))
+        {
+            lines.Add(reader.Current);
+        }
+
+        Assert.Equal(posts, history.Count);
+        Assert.Equal(Enumerable.Range(1, posts).Select(i => $"line {i}"), lines.Select(p => p.Text));
+        Assert.All(lines, p => Assert.Equal("alice", p.From));
+        Assert.Equal(posts / ChatHubActor.HistoryPageSize, HistoryPagesRead());
+        await AwaitConditionAsync(() => Task.FromResult(bob.Portal.Counters.Streams == 0), Bounds.Long);
+    }
+
+    [Fact]
+    public async Task ReadHistory_ReaderStopsAfterOnePost_TheStreamEndsOnBothSides_AtMostAWindowOfPagesWasRead()
+    {
+        var alice = await JoinAsync("alice");
+        await Task.WhenAll(Enumerable.Range(1, 1_000).Select(i => alice.PostAsync($"line {i}")));
+        var history = await alice.ReadHistoryAsync();
+
+        await using (var reader = history.Lines!.GetAsyncEnumerator())
+        {
+            Assert.True(await reader.MoveNextAsync().AsTask().WaitAsync(Bounds.Long));
+            Assert.Equal("line 1", reader.Current.Text);
+        }
+
+        // The cancel reached the hub's side: its producer is gone from the portal's streams, not parked for the timeout.
+        await AwaitConditionAsync(() => Task.FromResult(alice.Portal.Counters.Streams == 0 && _server.Portals.All(p => p.Counters.Streams == 0)), Bounds.Long);
+        Assert.InRange(HistoryPagesRead(), 1, (alice.Side.Nexus.Options.StreamWindowElements / ChatHubActor.HistoryPageSize) + 1);
+    }
+
+    [Fact]
+    public async Task ReadHistory_NoPostsYet_AnEmptyStream()
+    {
+        var alice = await JoinAsync("alice");
+
+        var history = await alice.ReadHistoryAsync();
+
+        Assert.Equal(0, history.Count);
+        Assert.Empty(await history.Lines!.ToListAsync().AsTask().WaitAsync(Bounds.Long));
+    }
+
+    [Fact]
     public async Task Connect_TwiceWithTheSameClient_SameSessionAndAlias_NoSecondJoin()
     {
         var alice = await JoinAsync("alice");
@@ -224,6 +300,10 @@ public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         }
     }
 
+    private static bool IsHistoryPage(string logged) => logged.StartsWith("history page of ", StringComparison.Ordinal);
+
+    private int HistoryPagesRead() => _hubLog.Messages.Count(IsHistoryPage);
+
     /// <summary>A client in an actor system of its own, connected, joined under <paramref name="alias"/>.</summary>
     private async Task<ChatUser> JoinAsync(string? alias)
     {
@@ -249,5 +329,7 @@ public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         public Task<Ack> RenameAsync(string alias) => Room.Ask<Ack>(port => new Rename { Alias = alias, Reply = port }, Bounds.Long);
 
         public Task<Online> WhoAsync() => Room.Ask<Online>(port => new Who { Reply = port }, Bounds.Long);
+
+        public Task<HistoryLines> ReadHistoryAsync() => Room.Ask<HistoryLines>(port => new ReadHistory { Reply = port }, Bounds.Long);
     }
 }

@@ -67,6 +67,33 @@ public sealed class ChatProcessTests
     }
 
     [Fact]
+    public async Task Client_History_PrintsEveryPostInOrder_MoreThanAWindowOfThem()
+    {
+        const int posts = 300; // more than the 256 posts of credit the client's portal grants at first
+        using var server = SampleProcess.Start(_output, "server", Server, "--urls", "http://127.0.0.1:0");
+        using var alice = await JoinAsync(server, "alice");
+
+        for (var i = 1; i <= posts; i++)
+        {
+            await alice.WriteLineAsync($"post {i}");
+        }
+
+        await alice.WriteLineAsync("/history");
+        alice.Process.StandardInput.Close();
+
+        await alice.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+        Assert.Equal(0, alice.Process.ExitCode);
+        var output = alice.Output;
+        var start = output.IndexOf($"history ({posts} posts):\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, output);
+        var after = output[start..].Split('\n').Skip(1).TakeWhile(line => !line.StartsWith("end of history", StringComparison.Ordinal)).ToList();
+        var history = after.Where(line => line.StartsWith("  ", StringComparison.Ordinal)); // a push printed meanwhile has no indent
+        Assert.Equal(Enumerable.Range(1, posts).Select(i => $"alice: post {i}"), history.Select(line => Regex.Replace(line, @"^  \[\d\d:\d\d:\d\d\] ", "")));
+        Assert.Contains($"\nend of history ({posts} posts)\n", output[start..]);
+        await server.WaitForLineAsync($"alice reads the history: {posts} posts", ProcessBound);
+    }
+
+    [Fact]
     public async Task Client_NoServer_ExitsTwoSayingItCannotConnect()
     {
         var port = FreePort();

@@ -18,7 +18,7 @@ internal static class ChatOutput
             }
         }
 
-        Console.WriteLine("type a line to post it; /nick ALIAS, /who, /help, /quit");
+        Console.WriteLine("type a line to post it; /nick ALIAS, /who, /history, /help, /quit");
     }
 
     public static void Event(ChatClient message) => Console.WriteLine(message switch
@@ -34,6 +34,8 @@ internal static class ChatOutput
 
     public static void Problem(string text) => Console.WriteLine($"! {text}");
 
-    private static string Line(MessagePosted posted) =>
+    public static string Posts(long count) => count == 1 ? "1 post" : $"{count:N0} posts";
+
+    public static string Line(MessagePosted posted) =>
         $"[{DateTimeOffset.FromUnixTimeMilliseconds(posted.PostedAtUnixMs).ToLocalTime():HH:mm:ss}] {posted.From}: {posted.Text}";
 }

@@ -135,10 +135,13 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
                 case "/who":
                     Console.WriteLine(ChatOutput.OnlineLine((await room.Ask<Online>(port => new Who { Reply = port }, AnswerTimeout)).Aliases));
                     break;
+                case "/history":
+                    await PrintHistoryAsync(room);
+                    break;
                 case "/quit":
                     return false;
                 case "/help":
-                    Console.WriteLine("a line is posted; /nick ALIAS renames you; /who lists who is online; /quit leaves; //text posts /text");
+                    Console.WriteLine("a line is posted; /nick ALIAS renames you; /who lists who is online; /history prints every post the server kept; /quit leaves; //text posts /text");
                     break;
                 default:
                     ChatOutput.Problem($"unknown command {command}; /help lists them");
@@ -151,6 +154,31 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Prints the server's history as it streams in. The console's pace is the stream's pace: the server reads its history
+    /// only as this loop takes posts, at most a window ahead.
+    /// </summary>
+    private static async Task PrintHistoryAsync(ActorRef<ChatRoom> room)
+    {
+        var history = await room.Ask<HistoryLines>(port => new ReadHistory { Reply = port }, AnswerTimeout);
+        Console.WriteLine($"history ({ChatOutput.Posts(history.Count)}):");
+        var printed = 0L;
+        try
+        {
+            await foreach (var posted in history.Lines ?? AsyncEnumerable.Empty<MessagePosted>())
+            {
+                Console.WriteLine($"  {ChatOutput.Line(posted)}");
+                printed++;
+            }
+
+            Console.WriteLine($"end of history ({ChatOutput.Posts(printed)})");
+        }
+        catch (RemoteStreamException e)
+        {
+            ChatOutput.Problem($"the history broke off after {ChatOutput.Posts(printed)}: {e.Message}");
+        }
     }
 
     private static void Refused(Ack ack, string what)

@@ -15,7 +15,7 @@ internal static class Program
         usage: Chat.Client [--url ws://HOST:PORT/chat] [--nick ALIAS]
           --url   the chat server's WebSocket endpoint (default ws://127.0.0.1:5000/chat)
           --nick  the alias to ask for (default: the server picks guest-N)
-        Each line read from standard input is posted; /nick ALIAS, /who, /help and /quit are commands.
+        Each line read from standard input is posted; /nick ALIAS, /who, /history, /help and /quit are commands.
         """;
 
     public static async Task<int> Main(string[] args)

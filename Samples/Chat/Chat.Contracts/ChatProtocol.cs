@@ -17,4 +17,7 @@ public static class ChatProtocol
 
     /// <summary>How many recent posts a <see cref="Welcome"/> carries.</summary>
     public const int HistoryLength = 50;
+
+    /// <summary>How many posts the server keeps for <see cref="ReadHistory"/>; past it the oldest are dropped.</summary>
+    public const int MaxHistory = 10_000;
 }

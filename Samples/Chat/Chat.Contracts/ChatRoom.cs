@@ -8,6 +8,7 @@ namespace Chat.Contracts;
 [ProtoInclude(10, typeof(Post))]
 [ProtoInclude(11, typeof(Rename))]
 [ProtoInclude(12, typeof(Who))]
+[ProtoInclude(13, typeof(ReadHistory))]
 public abstract record ChatRoom;
 
 /// <summary>Say something to everyone; the <see cref="Ack"/> says whether it was accepted and, if not, why.</summary>
@@ -43,6 +44,31 @@ public sealed record Who : ChatRoom
     /// <summary>Where the <see cref="Online"/> list goes.</summary>
     [ProtoMember(1)]
     public ReplyPort<Online>? Reply { get; init; }
+}
+
+/// <summary>The <c>/history</c> command: every post the server keeps (up to <see cref="ChatProtocol.MaxHistory"/>), oldest first, as a stream.</summary>
+[ProtoContract]
+public sealed record ReadHistory : ChatRoom
+{
+    /// <summary>Where the <see cref="HistoryLines"/> go.</summary>
+    [ProtoMember(1)]
+    public ReplyPort<HistoryLines>? Reply { get; init; }
+}
+
+/// <summary>The answer to <see cref="ReadHistory"/>: how many posts, and the posts themselves as a stream.</summary>
+[ProtoContract]
+public sealed record HistoryLines
+{
+    /// <summary>How many posts the server kept when the request arrived; fewer arrive if the oldest are dropped meanwhile.</summary>
+    [ProtoMember(1)]
+    public long Count { get; init; }
+
+    /// <summary>
+    /// The posts, oldest first, read once. Read them as slowly as you like: the server reads its history a page at a time,
+    /// only as the stream is pulled, and the client's portal pulls at most a window (256 posts by default) ahead of the reader.
+    /// </summary>
+    [ProtoMember(2)]
+    public IAsyncEnumerable<MessagePosted>? Lines { get; init; }
 }
 
 /// <summary>The answer to <see cref="Post"/> and <see cref="Rename"/>: accepted, or refused with a reason meant for a person.</summary>

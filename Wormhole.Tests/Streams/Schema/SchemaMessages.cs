@@ -1,4 +1,6 @@
+using Akka;
 using Akka.Actor;
+using Akka.Streams.Dsl;
 using ProtoBuf;
 using Wormhole.Reactive;
 
@@ -65,4 +67,29 @@ public sealed record Untyped
 public sealed record HoldsUntypedBehindAReference
 {
     [ProtoMember(1)] public ActorRef<Untyped>? Next { get; init; }
+}
+
+// Stream fields in each form, in a list, beside a reference, and element types reachable only through a stream.
+
+[ProtoContract]
+public sealed record Catalog
+{
+    [ProtoMember(1)] public IAsyncEnumerable<CatalogItem>? Items { get; init; }
+    [ProtoMember(2)] public Source<CatalogItem, NotUsed>? Prices { get; init; }
+    [ProtoMember(3)] public IObservable<PriceChange>? Changes { get; init; }
+    [ProtoMember(4)] public List<IAsyncEnumerable<CatalogItem>> Pages { get; init; } = [];
+    [ProtoMember(5)] public ReplyPort<Catalog>? Reply { get; init; }
+}
+
+[ProtoContract]
+public sealed record CatalogItem
+{
+    [ProtoMember(1)] public string Name { get; init; } = "";
+}
+
+[ProtoContract]
+public sealed record PriceChange
+{
+    [ProtoMember(1)] public string Name { get; init; } = "";
+    [ProtoMember(2)] public double Price { get; init; }
 }

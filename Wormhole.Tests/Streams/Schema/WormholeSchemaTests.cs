@@ -100,6 +100,36 @@ public sealed class WormholeSchemaTests
     }
 
     [Fact]
+    public void GetProto_StreamFieldsOfEachForm_AreStreamRefsNamingTheirType()
+    {
+        var schema = WormholeSchema.GetProto(typeof(Catalog));
+
+        Assert.Contains("   StreamRef Items = 1; // IAsyncEnumerable<CatalogItem>\n", schema);
+        Assert.Contains("   StreamRef Prices = 2; // Source<CatalogItem, NotUsed>\n", schema);
+        Assert.Contains("   StreamRef Changes = 3; // IObservable<PriceChange>\n", schema);
+        Assert.Contains("   repeated StreamRef Pages = 4; // IAsyncEnumerable<CatalogItem>\n", schema);
+        Assert.Contains("   WireRef Reply = 5; // ReplyPort<Catalog>\n", schema);
+        Assert.Contains("message StreamRef {\n   fixed64 High = 1;\n   fixed64 Low = 2;\n}\n", schema);
+        Assert.Contains("message WireRef {\n", schema);
+        Assert.Contains("message PriceChange {\n", schema); // reached only through a stream
+        Assert.Contains("// Every stream field (IAsyncEnumerable<T>, Source<T, NotUsed>, IObservable<T>) is a StreamRef", schema);
+        Assert.DoesNotContain("__Wormhole", schema);
+        Assert.DoesNotContain("Shape", schema);
+    }
+
+    [Fact]
+    public void GetProto_NoStreams_NoStreamRef() =>
+        Assert.DoesNotContain("StreamRef", WormholeSchema.GetProto(typeof(Shop)));
+
+    [Fact]
+    public void GetProto_StreamFields_CompileWithProtoc()
+    {
+        using var file = SchemaFile.Of(typeof(Catalog));
+
+        Protoc.Compile(file.Path);
+    }
+
+    [Fact]
     public void GetProto_UntypedActorRefBehindAReference_ThrowsNamingTheField()
     {
         var error = Assert.Throws<UnsupportedMessageTypeException>(() => WormholeSchema.GetProto(typeof(HoldsUntypedBehindAReference)));

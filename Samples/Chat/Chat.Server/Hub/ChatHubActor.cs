@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Chat.Contracts;
 using Microsoft.Extensions.Logging;
@@ -21,16 +22,27 @@ namespace Chat.Server.Hub;
 /// portal closes, however it closes, and the <see cref="Terminated"/> that follows is how the hub learns the
 /// member left: there is no leave message to forget or to forge.
 /// </para>
+/// <para>
+/// The history (up to <see cref="ChatProtocol.MaxHistory"/> posts) goes out as a stream (<see cref="HistoryLines.Lines"/>)
+/// whose producer asks the hub for a page of <see cref="HistoryPageSize"/> posts at a time, only when the portal pulls for
+/// more: a slow reader costs the hub nothing, and the hub's state stays the hub's alone (the producer runs elsewhere).
+/// </para>
 /// </remarks>
 public sealed class ChatHubActor : ReceiveActor
 {
     /// <summary>How many members the hub takes at most; a <see cref="Connect"/> past it fails.</summary>
     public const int MaxMembers = 1_000;
 
+    /// <summary>How many posts a history stream's producer asks the hub for at a time.</summary>
+    public const int HistoryPageSize = 100;
+
+    /// <summary>How long a history stream's producer waits for the hub to answer for a page.</summary>
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ILogger _log;
     private readonly Dictionary<IActorRef, Member> _byClient = [];
     private readonly Dictionary<int, Member> _byId = [];
-    private readonly Queue<MessagePosted> _history = new();
+    private readonly List<MessagePosted> _history = [];
     private int _lastMemberId;
     private int _lastGuest;
     private long _lastSequence;
@@ -41,6 +53,7 @@ public sealed class ChatHubActor : ReceiveActor
         _log = log;
         Receive<Connect>(OnConnect);
         Receive<FromSession>(OnFromSession);
+        Receive<ReadPage>(OnReadPage);
         Receive<Terminated>(OnTerminated);
     }
 
@@ -111,6 +124,9 @@ public sealed class ChatHubActor : ReceiveActor
             case Who who:
                 TryReply(who.Reply, new Online { Aliases = OnlineAliases() });
                 break;
+            case ReadHistory read:
+                OnReadHistory(member, read);
+                break;
         }
     }
 
@@ -130,10 +146,10 @@ public sealed class ChatHubActor : ReceiveActor
             Sequence = ++_lastSequence,
             PostedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
-        _history.Enqueue(posted);
-        while (_history.Count > ChatProtocol.HistoryLength)
+        _history.Add(posted);
+        if (_history.Count > ChatProtocol.MaxHistory)
         {
-            _history.Dequeue();
+            _history.RemoveAt(0);
         }
 
         Broadcast(posted);
@@ -168,6 +184,49 @@ public sealed class ChatHubActor : ReceiveActor
         _log.LogInformation("{From} is now {To}", renamed.From, renamed.To);
     }
 
+    private void OnReadHistory(Member member, ReadHistory read)
+    {
+        if (_history.Count == 0)
+        {
+            TryReply(read.Reply, new HistoryLines { Lines = AsyncEnumerable.Empty<MessagePosted>() });
+            return;
+        }
+
+        // The posts kept now, by sequence number; the stream reads them later, a page at a time, through the hub.
+        var (first, last) = (_history[0].Sequence, _history[^1].Sequence);
+        _log.LogInformation("{Alias} reads the history: {Count:N0} posts", member.Alias, _history.Count);
+        TryReply(read.Reply, new HistoryLines { Count = _history.Count, Lines = ReadPages(Self, member.Alias, first, last) });
+    }
+
+    /// <summary>The history stream's producer: runs on the portal's schedule, pulled only as the reader takes posts.</summary>
+    private static async IAsyncEnumerable<MessagePosted> ReadPages(IActorRef hub, string reader, long first, long last, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var after = first - 1; after < last;)
+        {
+            var page = await hub.Ask<MessagePosted[]>(new ReadPage(reader, after, last), PageTimeout, cancellationToken);
+            if (page.Length == 0)
+            {
+                yield break; // dropped meanwhile: the history moved past what is left
+            }
+
+            foreach (var posted in page)
+            {
+                yield return posted;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    /// <summary>Up to <see cref="HistoryPageSize"/> kept posts after <see cref="ReadPage.After"/>, none past <see cref="ReadPage.Last"/>.</summary>
+    private void OnReadPage(ReadPage read)
+    {
+        var start = _history.Count == 0 ? 0 : (int)Math.Clamp(read.After + 1 - _history[0].Sequence, 0, _history.Count);
+        var page = _history.Skip(start).Take(HistoryPageSize).TakeWhile(p => p.Sequence <= read.Last).ToArray();
+        _log.LogDebug("history page of {Count} posts after #{After} for {Alias}", page.Length, read.After, read.Reader);
+        Sender.Tell(page);
+    }
+
     private void OnTerminated(Terminated terminated)
     {
         if (!_byClient.Remove(terminated.ActorRef, out var member))
@@ -184,7 +243,7 @@ public sealed class ChatHubActor : ReceiveActor
     private Welcome WelcomeFor(Member member) => new()
     {
         Alias = member.Alias,
-        History = [.. _history],
+        History = [.. _history.TakeLast(ChatProtocol.HistoryLength)],
         Online = OnlineAliases(),
         Room = member.Session,
     };
@@ -256,6 +315,9 @@ public sealed class ChatHubActor : ReceiveActor
             // the asker gave up or went away
         }
     }
+
+    /// <summary>A history stream's producer asks for the next page: posts after sequence number <paramref name="After"/>, up to <paramref name="Last"/>.</summary>
+    private sealed record ReadPage(string Reader, long After, long Last);
 
     /// <summary>A member's message, tagged by its session with the member's id.</summary>
     private sealed record FromSession(int MemberId, ChatRoom Message);
