@@ -14,13 +14,9 @@ internal static class Client
     public static async Task<int> RunAsync(int port, ClientOptions options)
     {
         using var system = ActorSystem.Create("client", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        // Two departures from the defaults, both for what this demo shows:
-        // - the feed's window stays at StreamWindowElements: by default it doubles (up to 16 times) whenever the reader
-        //   finds nothing to read, which this slow reader does only at the start, while the first quotes are on their way;
-        // - the upload is read at most 4 chunks ahead of the wire: the default read-ahead is 256 elements whatever their
-        //   size, 16 MiB of 64 KiB chunks, and the progress bar would run that far ahead of the server.
-        var defaults = new NexusOptions();
-        var nexus = Nexus.Create(system, new NexusOptions { MaxStreamWindowBytes = defaults.StreamWindowBytes, StreamProducerBuffer = 4 });
+        // The upload is read at most 4 chunks ahead of the wire: the default read-ahead is 256 elements whatever their size,
+        // 16 MiB of 64 KiB chunks, and the progress bar would run that far ahead of the server.
+        var nexus = Nexus.Create(system, new NexusOptions { StreamProducerBuffer = 4 });
         try
         {
             Portal portal;

@@ -12,6 +12,7 @@ internal abstract class ConsumedStream(WireId id, long announcedAtTick, int wind
 {
     private int _windowElements = windowElements;
     private long _windowBytes = windowBytes;
+    private ulong _granted;
 
     public WireId Id { get; } = id;
 
@@ -25,12 +26,14 @@ internal abstract class ConsumedStream(WireId id, long announcedAtTick, int wind
 
     public ulong ReceivedBytes { get; set; }
 
-    public ulong Granted { get; set; }
+    /// <summary>The element credit granted; the consumer's thread reads it to tell a wait for credit from a wait for the producer.</summary>
+    public ulong Granted
+    {
+        get => Volatile.Read(ref _granted);
+        set => Volatile.Write(ref _granted, value);
+    }
 
     public ulong GrantedBytes { get; set; }
-
-    /// <summary>True when the producer used up the credit granted since the last grant: credit, not the producer, set the pace.</summary>
-    public bool CreditUsedUp { get; set; }
 
     /// <summary>Elements the consumer may have outstanding (granted, not taken); grows while the consumer outpaces the stream.</summary>
     public int WindowElements
@@ -59,7 +62,10 @@ internal abstract class ConsumedStream(WireId id, long announcedAtTick, int wind
     /// <summary>The stream failed: the consumer throws <paramref name="failure"/> after what is buffered.</summary>
     public abstract void Fail(Exception failure);
 
-    /// <summary>What the consumer has taken so far, for the next <c>Demand</c>; <c>RanDry</c>: it waited on an empty buffer since the last report.</summary>
+    /// <summary>
+    /// What the consumer has taken so far, for the next <c>Demand</c>; <c>RanDry</c>: since the last report it found the
+    /// buffer empty with every granted element taken, so credit, not the producer, held it back.
+    /// </summary>
     public abstract (ulong Taken, ulong TakenBytes, bool RanDry) Report();
 }
 

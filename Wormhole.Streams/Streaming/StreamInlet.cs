@@ -25,6 +25,7 @@ internal sealed class StreamInlet<T> : ConsumedStream, IAsyncEnumerable<T>
     private Action? _onReady;
     private int _claimed;
     private ulong _taken;
+    private ulong _accepted;
     private ulong _takenBytes;
     private ulong _reportedTaken;
     private ulong _reportedBytes;
@@ -90,7 +91,7 @@ internal sealed class StreamInlet<T> : ConsumedStream, IAsyncEnumerable<T>
                     return InletPoll.Ended;
                 }
 
-                _ranDry = true;
+                _ranDry |= _accepted == Granted; // waiting for credit, not for a slow producer or the first elements
                 return InletPoll.Empty;
             }
         }
@@ -168,6 +169,7 @@ internal sealed class StreamInlet<T> : ConsumedStream, IAsyncEnumerable<T>
                 _buffer.Enqueue(element);
             }
 
+            _accepted += (ulong)decoded.Length;
             ready = _onReady;
             _onReady = null;
         }

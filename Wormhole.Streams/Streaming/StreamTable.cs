@@ -238,7 +238,6 @@ internal sealed class StreamTable
         }
 
         stream.Received += count;
-        stream.CreditUsedUp |= stream.Received == stream.Granted || stream.ReceivedBytes >= stream.GrantedBytes;
         if (stream.State == ConsumerState.Cancelling)
         {
             _counters.Drop((int)count); // in flight when this side cancelled: within credit, so not the peer's fault
@@ -298,14 +297,13 @@ internal sealed class StreamTable
         {
             stream.State = ConsumerState.Open;
         }
-        else if (ranDry && stream.CreditUsedUp && stream.WindowBytes < _options.MaxStreamWindowBytes)
+        else if (ranDry && stream.WindowBytes < _options.MaxStreamWindowBytes)
         {
             // The consumer waited while the producer waited for credit: a larger window would have kept both busy.
             stream.WindowElements = Math.Min(stream.WindowElements * 2, MaxWindowElements);
             stream.WindowBytes = Math.Min(stream.WindowBytes * 2, _options.MaxStreamWindowBytes);
         }
 
-        stream.CreditUsedUp = false;
         var credit = taken + (ulong)stream.WindowElements;
         var creditBytes = takenBytes + (ulong)stream.WindowBytes;
         if (credit > stream.Granted || creditBytes > stream.GrantedBytes || stream.Granted == 0)
