@@ -1,3 +1,5 @@
+using Akka;
+using Akka.Streams.Dsl;
 using ProtoBuf;
 using Wormhole.Reactive;
 
@@ -38,6 +40,12 @@ public sealed record StreamOffer
     [ProtoMember(2)] public List<IAsyncEnumerable<Piece>> More { get; init; } = [];
 
     [ProtoMember(3)] public int Tag { get; init; }
+
+    /// <summary>A stream as an Akka source (the sink's offers only).</summary>
+    [ProtoMember(4)] public Source<Piece, NotUsed>? Source { get; init; }
+
+    /// <summary>A stream as an observable (the sink's offers only).</summary>
+    [ProtoMember(5)] public IObservable<Piece>? Observable { get; init; }
 }
 
 /// <summary><see cref="StreamAsk"/> on the wire, for a raw peer (its reply port is a <see cref="RawRef"/> with <c>WithinMs</c>).</summary>
@@ -67,6 +75,10 @@ public sealed record RawStreamOffer
     [ProtoMember(2)] public List<RawRef> More { get; init; } = [];
 
     [ProtoMember(3)] public int Tag { get; init; }
+
+    [ProtoMember(4)] public RawRef? Source { get; init; }
+
+    [ProtoMember(5)] public RawRef? Observable { get; init; }
 }
 
 /// <summary><see cref="Piece"/> on the wire, for a raw peer.</summary>

@@ -1,3 +1,7 @@
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Wormhole.Streams;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Streaming;
@@ -59,6 +63,70 @@ public abstract partial class HostileStreamScenarios
         Assert.Equal(StreamEndCodes.ProtocolViolation, broke.Code);
         Assert.StartsWith($"the stream broke the protocol: {says}", broke.Message, StringComparison.Ordinal);
         await RoundTripAsync(peer, 2); // the next frame is the lookup's reply: no Demand after the violation
+        Assert.Equal(0, portal.Counters.Dropped);
+        Assert.True(portal.IsOpen);
+        await watch.FinishAsync(this, peer);
+    }
+
+    [Theory]
+    [InlineData("Source")]
+    [InlineData("IObservable")]
+    public async Task AGapInAStreamConsumedAsASourceOrAnObservable_FailsItWithProtocolViolation_AfterTheElementsBefore(string form)
+    {
+        using var watch = Server.Watch(Output!.WriteLine);
+        var (peer, portal) = await ConnectAsync(watch);
+        var sink = await peer.LookupAsync("sink");
+        var tag = NextTag();
+        var mine = WireId.NewRandom();
+        var stream = RawStreamExtensions.Ref(mine);
+        await peer.DeliverAsync(sink, form == "Source" ? new RawStreamOffer { Tag = tag, Source = stream } : new RawStreamOffer { Tag = tag, Observable = stream });
+        var offer = await Server.OfferAsync(tag);
+        var pieces = new List<int>();
+        var consuming = form == "Source"
+            ? offer.Source!.RunForeach(piece => pieces.Add(piece.N), Sys.Materializer())
+            : offer.Observable!.Do(piece => pieces.Add(piece.N)).LastOrDefaultAsync().ToTask();
+        await peer.ExpectStreamFrameAsync<Demand>(mine);
+
+        await peer.SendPiecesAsync(mine, 0, 3);
+        await peer.SendPiecesAsync(mine, 5, 1);
+
+        Assert.Equal(StreamEndCodes.ProtocolViolation, (await peer.ExpectStreamFrameAsync<StreamCancel>(mine)).Code);
+        await peer.SendFrameAsync(new StreamEnd { Stream = mine, Count = 3, Code = StreamEndCodes.Cancelled });
+        var failure = await Assert.ThrowsAsync<RemoteStreamException>(() => consuming.WaitAsync(Bounds.Long));
+        Assert.Equal(StreamEndCodes.ProtocolViolation, failure.Code);
+        Assert.StartsWith("the stream broke the protocol: elements from sequence number 5 arrived where 3 was next (a gap)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal([0, 1, 2], pieces);
+        await AwaitAssertAsync(() => Assert.Equal(0, portal.Counters.Streams), Bounds.Long);
+        await RoundTripAsync(peer, 2);
+        Assert.True(portal.IsOpen);
+        await watch.FinishAsync(this, peer);
+    }
+
+    [Fact]
+    public async Task ThePeersStreamNeverConsumedHere_IsCancelledWithSubscriptionTimeout_ALateConsumerIsToldSo_ItIsForgottenIfThePeerNeverAnswers()
+    {
+        using var watch = Server.Watch(Output!.WriteLine);
+        var (peer, portal) = await ConnectAsync(watch);
+        var sink = await peer.LookupAsync("sink");
+        var tag = NextTag();
+        var mine = WireId.NewRandom();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await peer.OfferStreamsAsync(sink, tag, RawStreamExtensions.Ref(mine));
+        var offer = await Server.OfferAsync(tag);
+
+        var cancel = await peer.ExpectStreamFrameAsync<StreamCancel>(mine); // nobody consumed it
+        var after = clock.Elapsed;
+
+        Assert.Equal(StreamEndCodes.SubscriptionTimeout, cancel.Code);
+        Assert.InRange(after, Options.StreamSubscriptionTimeout, Options.StreamSubscriptionTimeout + Bounds.Long);
+        var (pieces, failure) = await DrainAsync(offer.Events!.GetAsyncEnumerator());
+        Assert.Empty(pieces);
+        var late = Assert.IsType<RemoteStreamException>(failure);
+        Assert.Equal(StreamEndCodes.SubscriptionTimeout, late.Code);
+        Assert.Contains("2 s subscription timeout", late.Message, StringComparison.Ordinal);
+        await AwaitAssertAsync(() => Assert.Equal(0, portal.Counters.Streams), Bounds.Long); // cancelling, it waited for the peer's StreamEnd; forgotten after another timeout
+        Output!.WriteLine($"cancelled after {after.TotalSeconds:0.0} s, forgotten after {clock.Elapsed.TotalSeconds:0.0} s");
+        await RoundTripAsync(peer, 2); // no Demand went out for it
         Assert.Equal(0, portal.Counters.Dropped);
         Assert.True(portal.IsOpen);
         await watch.FinishAsync(this, peer);
