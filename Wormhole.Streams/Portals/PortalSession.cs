@@ -265,7 +265,7 @@ internal sealed partial class PortalSession : IStreamHost
             PeerMaxFrameBytes = (int)Math.Min(hello.MaxFrameBytes, int.MaxValue);
         }
 
-        Streams.PeerMaxFrameBytes = PeerMaxFrameBytes;
+        Streams.PeerMaxFrameBytes = Math.Min(PeerMaxFrameBytes, _options.MaxFrameBytes); // this side's framing refuses larger frames on the way out
 
         var peerIdle = hello.IdleTimeoutMs > 0 ? TimeSpan.FromMilliseconds(hello.IdleTimeoutMs) : _options.IdleTimeout;
         var tick = (peerIdle < _options.IdleTimeout ? peerIdle : _options.IdleTimeout) / TicksPerIdleTimeout;

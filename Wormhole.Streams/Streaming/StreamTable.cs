@@ -165,6 +165,7 @@ internal sealed class StreamTable
 
         stream.Pump.Cancel();
         Ended(stream.Id);
+        Count();
         _host.Send(new StreamEnd { Stream = stream.Id, Count = stream.Sent, Code = StreamEndCodes.Cancelled });
     }
 

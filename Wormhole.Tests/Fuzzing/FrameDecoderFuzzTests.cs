@@ -33,7 +33,7 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
         Assert.True(readDirectly >= FuzzSettings.InputsPerTarget / 1000, $"DeliverReader read only {readDirectly} inputs: the comparison no longer reaches it");
         Assert.Equal(FuzzSettings.InputsPerTarget, report.Inputs);
         Assert.True(report.Outcomes.Count >= 20, $"only {report.Outcomes.Count} distinct outcomes: the mutator no longer reaches much");
-        foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "TerminatedFrame", "Release", "Demand", "ErrorFrame", "Goodbye", "KeepAlive" })
+        foreach (var kind in new[] { "Hello", "Lookup", "LookupReply", "Deliver", "TerminatedFrame", "Release", "Demand", "ErrorFrame", "Goodbye", "KeepAlive", "StreamItems", "StreamEnd", "StreamCancel" })
         {
             Assert.Contains(report.Outcomes.Keys, outcome => outcome.StartsWith(kind + "{", StringComparison.Ordinal));
         }
@@ -127,6 +127,15 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
             new TerminatedFrame { Id = id },
             new Release { Id = other },
             new Demand { Stream = id, Credit = 16 },
+            new Demand { Stream = other, Credit = ulong.MaxValue, CreditBytes = ulong.MaxValue },
+            new StreamItems { Stream = id, FirstSeq = 0, Items = [payload, [], [0x08, 0x01]] },
+            new StreamItems { Stream = other, FirstSeq = ulong.MaxValue, Items = [.. Enumerable.Range(0, 40).Select(n => new byte[] { 0x08, (byte)n })] },
+            new StreamItems { Stream = id, FirstSeq = 256 },
+            new StreamEnd { Stream = id, Count = 3 },
+            new StreamEnd { Stream = other, Count = 1_000, Code = "failed", Reason = "the producer failed" },
+            new StreamEnd { Stream = id, Code = "MaxStreamElementBytes", Reason = "MaxStreamElementBytes: an element of 2,000,000 bytes exceeds the 1,048,512-byte limit" },
+            new StreamCancel { Stream = id },
+            new StreamCancel { Stream = other, Code = "protocol-violation" },
             new ErrorFrame { Code = "malformed-frame", Message = "frame of 70,000 bytes exceeds the 65,536-byte limit" },
             new Goodbye { Reason = "bye" },
             new KeepAlive(),
@@ -150,6 +159,12 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
                 throw new FuzzViolation("an InvalidFrame without a reason");
             case InvalidFrame invalid:
                 return new FuzzResult("invalid: " + FuzzCorpus.Shape(invalid.Reason), allocated);
+        }
+
+        var chunked = FrameCodec.Decode(Chunked(input), MaxFrameBytes);
+        if (Describe(chunked, values: true) != Describe(frame, values: true))
+        {
+            throw new FuzzViolation($"chunk boundaries: {Describe(frame, values: true)} from one chunk, {Describe(chunked, values: true)} from several");
         }
 
         if (DeliverReader.TryRead(input, out var direct))
@@ -178,6 +193,24 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
         return new FuzzResult(Describe(frame, values: false), allocated);
     }
 
+    /// <summary>
+    /// The same bytes as a rope of chunks, as a transport hands them over: cut where the input's own bytes say (so the
+    /// cuts move with every mutation and reproduce with the input), through ids, varints and stream items alike.
+    /// </summary>
+    private static ByteString Chunked(byte[] input)
+    {
+        var chunks = new List<ArraySegment<byte>>();
+        var at = 0;
+        while (at < input.Length)
+        {
+            var length = Math.Min(input.Length - at, 1 + (input[at] % 13));
+            chunks.Add(new ArraySegment<byte>(input, at, length));
+            at += length;
+        }
+
+        return ByteString.FromBytes(chunks);
+    }
+
     /// <summary>"Deliver{Target,Payload}": the kind and its non-default members (with their values, for the law).</summary>
     private static string Describe(Frame frame, bool values)
     {
@@ -191,14 +224,23 @@ public sealed class FrameDecoderFuzzTests(ITestOutputHelper output)
             .OrderBy(property => property.GetCustomAttribute<ProtoMemberAttribute>()!.Tag)
             .Select(property => (property.Name, Value: property.GetValue(frame)))
             .Where(member => !IsDefault(member.Value))
-            .Select(member => values ? $"{member.Name}={(member.Value is byte[] bytes ? Fuzzer.Hex(bytes) : member.Value is WireId wireId ? $"{wireId.High:x16}{wireId.Low:x16}" : member.Value)}" : member.Name);
+            .Select(member => values ? $"{member.Name}={Value(member.Value)}" : member.Name);
         return $"{frame.GetType().Name}{{{string.Join(",", members)}}}";
     }
+
+    private static string? Value(object? value) => value switch
+    {
+        byte[] bytes => Fuzzer.Hex(bytes),
+        WireId wireId => $"{wireId.High:x16}{wireId.Low:x16}",
+        List<byte[]> items => $"[{string.Join(",", items.Select(item => Fuzzer.Hex(item)))}]", // StreamItems.Items
+        _ => value?.ToString(),
+    };
 
     private static bool IsDefault(object? value) => value switch
     {
         null => true,
         string text => text.Length == 0,
+        System.Collections.ICollection collection => collection.Count == 0,
         ValueType => value.Equals(Activator.CreateInstance(value.GetType())),
         _ => false,
     };

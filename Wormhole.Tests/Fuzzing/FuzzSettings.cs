@@ -15,6 +15,10 @@ internal static class FuzzSettings
     public static long InputsPerTarget =>
         (long.TryParse(Environment.GetEnvironmentVariable("WORMHOLE_FUZZ_INPUTS"), out var total) && total > 0 ? total : DefaultTotalInputs) / 2;
 
+    /// <summary>Rounds of the live-portal stream fuzzer (a connection each); <c>WORMHOLE_FUZZ_LIVE_ROUNDS=n</c> for more.</summary>
+    public static int LiveRounds =>
+        int.TryParse(Environment.GetEnvironmentVariable("WORMHOLE_FUZZ_LIVE_ROUNDS"), out var rounds) && rounds > 0 ? rounds : 60;
+
     public static int Seed =>
         int.TryParse(Environment.GetEnvironmentVariable("WORMHOLE_FUZZ_SEED"), out var seed) ? seed : DefaultSeed;
 }

@@ -113,7 +113,7 @@ public abstract class HostilePeerScenarios(HostileServer server, ITestOutputHelp
         var peer = await Server.ConnectRawAsync();
         await peer.HelloAsync();
 
-        await peer.SendBodyAsync(new byte[] { (11 << 3) | 2, 0 }); // field 11 of the Frame oneof: no such kind (1..10)
+        await peer.SendBodyAsync(new byte[] { (14 << 3) | 2, 0 }); // field 14 of the Frame oneof: no such kind (1..13)
 
         await peer.ExpectErrorThenCloseAsync("malformed-frame");
         await watch.ExpectClosedAsync(PortalCloseKind.ProtocolViolation, "frame");

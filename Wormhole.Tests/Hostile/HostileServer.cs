@@ -27,6 +27,9 @@ public abstract class HostileServer : IAsyncLifetime
         MaxMessageDepth = 16,
         MaxInboundFramesPerSecond = 2_000,
         MaxInboundBytesPerSecond = 4 * 1024 * 1024,
+        MaxStreams = 32,
+        MaxStreamElementBytes = 4096,
+        StreamSubscriptionTimeout = TimeSpan.FromSeconds(2),
     };
 
     private readonly ConcurrentQueue<string> _faults = new();
@@ -45,6 +48,15 @@ public abstract class HostileServer : IAsyncLifetime
 
     /// <summary>The answers the "asker" actor got to its asks (a reply port each).</summary>
     public ConcurrentQueue<int> AskerAnswers { get; } = new();
+
+    /// <summary>The sources of the streams the "streams" actor offered, by the tag of the ask: what was pulled from them.</summary>
+    public ConcurrentDictionary<int, ProducerProbe> Producers { get; } = new();
+
+    /// <summary>What the "sink" actor received (streams the peer offers, unconsumed), by the offer's tag.</summary>
+    public ConcurrentDictionary<int, TaskCompletionSource<StreamOffer>> Offers { get; } = new();
+
+    /// <summary>The offer the "sink" actor received with <paramref name="tag"/>, once it arrives.</summary>
+    public Task<StreamOffer> OfferAsync(int tag) => Offers.GetOrAdd(tag, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(Bounds.Long);
 
     /// <summary>Anything that escaped: unhandled or unobserved exceptions, error logs of the server system.</summary>
     public IReadOnlyCollection<string> Faults => _faults;
@@ -105,6 +117,26 @@ public abstract class HostileServer : IAsyncLifetime
                 {
                     flood.To?.Tell(new Node { Value = i, Items = [.. new long[flood.Bytes / sizeof(long)]] });
                 }
+            }
+        }));
+        Nexus.Publish("streams", FnActor.Spawn<StreamAsk>(System, async ctx =>
+        {
+            await foreach (var ask in ctx.Messages)
+            {
+                var probe = Producers.GetOrAdd(ask.Tag, _ => new ProducerProbe());
+                ask.Reply?.Reply(new StreamOffer
+                {
+                    Tag = ask.Tag,
+                    Events = probe.Pieces(ask.Count, ask.PadBytes),
+                    More = [.. Enumerable.Range(1, Math.Max(0, ask.Streams - 1)).Select(_ => probe.Pieces(ask.Count, ask.PadBytes))],
+                });
+            }
+        }));
+        Nexus.Publish("sink", FnActor.Spawn<StreamOffer>(System, async ctx =>
+        {
+            await foreach (var offer in ctx.Messages)
+            {
+                Offers.GetOrAdd(offer.Tag, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(offer);
             }
         }));
         var conduit = await StartTransportAsync(Nexus);

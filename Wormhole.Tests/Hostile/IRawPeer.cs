@@ -21,6 +21,10 @@ internal interface IRawPeer : IAsyncDisposable
     /// <exception cref="TimeoutException">Nothing within <paramref name="bound"/>.</exception>
     Task<Frame?> ReceiveAsync(TimeSpan bound);
 
+    /// <summary>The next frame from the server as its bytes (the body, without the length prefix), or null once the server closed the connection.</summary>
+    /// <exception cref="TimeoutException">Nothing within <paramref name="bound"/>.</exception>
+    Task<byte[]?> ReceiveBodyAsync(TimeSpan bound);
+
     /// <summary>True once the server closed the connection (everything it sent before is still readable).</summary>
     bool Closed { get; }
 

@@ -7,10 +7,11 @@ namespace Wormhole.Tests.Hostile;
 /// <summary>What both raw peers share: a background reader that decodes the server's frames into a channel, completed when the server closes.</summary>
 internal abstract class RawPeer : IRawPeer
 {
-    private readonly Channel<Frame> _received = Channel.CreateUnbounded<Frame>();
+    private readonly Channel<(Frame Frame, byte[] Body)> _received = Channel.CreateUnbounded<(Frame, byte[])>();
     private volatile string? _closeDescription;
     private Task _reading = Task.CompletedTask;
     private volatile TaskCompletionSource _resumed = Resumed();
+    private int _disposed;
 
     public bool Closed => _closeDescription is not null;
 
@@ -22,12 +23,16 @@ internal abstract class RawPeer : IRawPeer
 
     public abstract Task SendRawAsync(ReadOnlyMemory<byte> bytes);
 
-    public async Task<Frame?> ReceiveAsync(TimeSpan bound)
+    public async Task<Frame?> ReceiveAsync(TimeSpan bound) => (await ReceiveBothAsync(bound))?.Frame;
+
+    public async Task<byte[]?> ReceiveBodyAsync(TimeSpan bound) => (await ReceiveBothAsync(bound))?.Body;
+
+    private async Task<(Frame Frame, byte[] Body)?> ReceiveBothAsync(TimeSpan bound)
     {
         using var timeout = new CancellationTokenSource(bound);
         try
         {
-            return await _received.Reader.WaitToReadAsync(timeout.Token) && _received.Reader.TryRead(out var frame) ? frame : null;
+            return await _received.Reader.WaitToReadAsync(timeout.Token) && _received.Reader.TryRead(out var received) ? received : null;
         }
         catch (OperationCanceledException)
         {
@@ -49,6 +54,11 @@ internal abstract class RawPeer : IRawPeer
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Abort();
         ResumeReading();
         await _reading.ConfigureAwait(false);
@@ -82,7 +92,7 @@ internal abstract class RawPeer : IRawPeer
                     break;
                 }
 
-                _received.Writer.TryWrite(FrameCodec.Decode(ByteString.FromBytes(body), int.MaxValue));
+                _received.Writer.TryWrite((FrameCodec.Decode(ByteString.FromBytes(body), int.MaxValue), body));
             }
         }
         catch (Exception e)
