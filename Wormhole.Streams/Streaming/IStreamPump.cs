@@ -18,6 +18,9 @@ internal interface IStreamPump
     /// <summary>For the stage: the next element, encoded; when there is none yet, the pump wakes the stage once one comes or the source ends.</summary>
     PumpResult TryTake(RuntimeTypeModel model, IReferenceTable table, out byte[] element);
 
+    /// <summary>True when the source has ended and every element was taken: <paramref name="result"/> says how it ended.</summary>
+    bool TryEnd(out PumpResult result);
+
     /// <summary>Why the source failed, once <see cref="TryTake"/> said <see cref="PumpResult.Failed"/>.</summary>
     Exception? Failure { get; }
 

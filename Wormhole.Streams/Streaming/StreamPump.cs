@@ -88,6 +88,15 @@ internal sealed class StreamPump<T> : IStreamPump
         }
     }
 
+    public bool TryEnd(out PumpResult result)
+    {
+        lock (_gate)
+        {
+            result = Failure is null ? PumpResult.Completed : PumpResult.Failed;
+            return _done && _buffer.Count == 0;
+        }
+    }
+
     public void Cancel()
     {
         TaskCompletionSource? room;
@@ -154,18 +163,13 @@ internal sealed class StreamPump<T> : IStreamPump
             // Cancelled: what the source threw on its way out is the cancellation itself.
         }
 
-        bool wakeAtEnd;
         lock (_gate)
         {
             _done = true;
             Failure = failure;
-            wakeAtEnd = _wakeArmed;
             _wakeArmed = false;
         }
 
-        if (wakeAtEnd)
-        {
-            _wake();
-        }
+        _wake(); // always: a stream whose credit ran out ends without waiting for more (see StreamTable.Build)
     }
 }

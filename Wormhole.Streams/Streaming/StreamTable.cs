@@ -448,7 +448,8 @@ internal sealed class StreamTable
 
         if (items is null)
         {
-            return null;
+            // Out of credit: the source may have ended on the one element it may pull beyond the credit (see Allowance).
+            return stream.Held is null && stream.Pump.TryEnd(out var result) ? End(stream, result) : null;
         }
 
         stream.Pump.Allow(Allowance(stream));
@@ -555,9 +556,13 @@ internal sealed class StreamTable
 
     private bool IsCurrent(ConsumedStream stream) => _consumed.TryGetValue(stream.Id, out var current) && ReferenceEquals(current, stream);
 
-    /// <summary>How many elements the pump may have pulled in all: the credit, and no more than the producer buffer beyond what was sent.</summary>
+    /// <summary>
+    /// How many elements the pump may have pulled in all: one beyond the credit (a source tells that it has ended only when
+    /// asked for its next element, so a stream of exactly the credit granted still ends), and no more than the producer
+    /// buffer beyond what was sent.
+    /// </summary>
     private long Allowance(ProducedStream stream) =>
-        (long)Math.Min(stream.Credit, stream.Sent + (ulong)_options.StreamProducerBuffer);
+        (long)Math.Min(stream.Credit == ulong.MaxValue ? ulong.MaxValue : stream.Credit + 1, stream.Sent + (ulong)_options.StreamProducerBuffer);
 
     private void Count() => _counters.SetStreams(_produced.Count + _consumed.Count);
 
