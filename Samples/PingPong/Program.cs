@@ -1,3 +1,5 @@
+using Wormhole.Samples;
+
 namespace PingPongSample;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            return await Demo.RunAsync();
+            return await TwoProcessDemo.RunAsync([], TimeSpan.FromSeconds(60));
         }
 
         var options = ParseOptions(args.AsSpan(1));

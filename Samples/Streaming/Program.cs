@@ -1,3 +1,5 @@
+using Wormhole.Samples;
+
 namespace StreamingSample;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal static class Program
         return (mode, options, client) switch
         {
             (_, null, _) or (_, _, null) => Fail(),
-            ("demo", _, _) when Only(options, ClientOptionNames) => await Demo.RunAsync(args, client.Duration),
+            ("demo", _, _) when Only(options, ClientOptionNames) => await TwoProcessDemo.RunAsync(args, client.Duration + TimeSpan.FromSeconds(90)),
             ("server", _, _) when Only(options, "--port") && Port(options, required: false) is { } port => await Server.RunAsync(port),
             ("client", _, _) when Only(options, [.. ClientOptionNames, "--port"]) && Port(options, required: true) is { } port =>
                 await Client.RunAsync(port, client),

@@ -293,4 +293,23 @@ public abstract class StreamScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader).WaitAsync(Bounds.Long);
         Assert.True(clock.Elapsed < Bounds.Long, $"20 asks and streams beside a busy stream took {clock.Elapsed}");
     }
+
+    [Fact]
+    public async Task AStreamNobodyReads_SlowsOnlyItself_AnotherOnTheSamePortalFlowsToTheEnd()
+    {
+        var stalled = await FeedAsync(new FeedRequest { Count = 0 });
+        await using var held = stalled.Events!.GetAsyncEnumerator();
+        Assert.True(await held.MoveNextAsync()); // opened, then left unread: its window fills and it stops
+
+        var flowing = await FeedAsync(new FeedRequest { Count = 20_000 });
+        var read = 0;
+        await foreach (var tick in flowing.Events!)
+        {
+            Assert.Equal(read++, tick.N);
+        }
+
+        Assert.Equal(20_000, read);
+        Assert.True(await held.MoveNextAsync()); // the stalled one is still there, and resumes
+        Assert.Equal(1, held.Current.N);
+    }
 }

@@ -1,34 +1,37 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace PingPongSample;
+namespace Wormhole.Samples;
 
 /// <summary>
-/// No arguments: runs <c>server</c> and <c>client</c> as two child processes of this program, relays their
-/// output prefixed <c>[server]</c> / <c>[client]</c>, stops the server and exits with the client's exit code.
+/// A sample's demo mode, shared by the samples that run as two processes (linked into each, not a project): runs this
+/// program again as <c>server</c> and as <c>client</c> (with the client arguments given), relays their output prefixed
+/// <c>[server]</c> / <c>[client]</c>, stops the server and returns the client's exit code.
 /// </summary>
-internal static partial class Demo
+/// <remarks>The server must print <c>listening on 127.0.0.1:PORT</c>; the client gets <c>--port PORT</c>.</remarks>
+internal static partial class TwoProcessDemo
 {
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan ClientBound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(15);
 
-    public static async Task<int> RunAsync()
+    /// <param name="clientArguments">Passed on to the client after <c>--port PORT</c>.</param>
+    /// <param name="clientBound">How long the client may run before it is killed (the demo then fails).</param>
+    public static async Task<int> RunAsync(string[] clientArguments, TimeSpan clientBound)
     {
         using var server = Start("server", "server");
         try
         {
             Console.WriteLine($"[demo] started the server, process {server.Process.Id}");
             var port = await server.Port.WaitAsync(StartBound);
-            using var client = Start("client", "client", "--port", port.ToString());
+            using var client = Start("client", ["client", "--port", port.ToString(), .. clientArguments]);
             Console.WriteLine($"[demo] started the client, process {client.Process.Id}, for port {port}");
             try
             {
-                await client.Process.WaitForExitAsync().WaitAsync(ClientBound);
+                await client.Process.WaitForExitAsync().WaitAsync(clientBound);
             }
             catch (TimeoutException)
             {
-                Console.Error.WriteLine($"[demo] the client did not finish within {ClientBound.TotalSeconds:0} s; killing process {client.Process.Id}");
+                Console.Error.WriteLine($"[demo] the client did not finish within {clientBound.TotalSeconds:0} s; killing process {client.Process.Id}");
                 client.Process.Kill();
                 return 1;
             }
@@ -80,7 +83,7 @@ internal static partial class Demo
         };
         if (Path.GetFileNameWithoutExtension(info.FileName).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
-            info.ArgumentList.Add(typeof(Program).Assembly.Location); // `dotnet PingPong.dll`: the host needs the app
+            info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location); // `dotnet Sample.dll`: the host needs the app
         }
 
         foreach (var argument in arguments)
