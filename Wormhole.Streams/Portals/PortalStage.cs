@@ -78,6 +78,9 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         private PortalCloseReason? _closeReason;
         private bool _streamsTurn;
 
+        /// <summary>Stream credit and cancels waiting for the conduit: they go ahead of queued frames (they let the peer's streams move or stop).</summary>
+        private readonly Queue<Frame> _streamControl = new();
+
         public Logic(PortalStage stage, Portal portal, WireId conduitHalf)
             : base(stage.Shape)
         {
@@ -171,11 +174,18 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         }
 
         /// <summary>
-        /// Streams and the queue of other frames take turns, a frame each, so a busy stream cannot starve messages nor
-        /// messages a stream; stream elements are taken from their pumps only here, when the conduit can take them.
+        /// Stream credit and cancels first; then streams and the queue of other frames take turns, a frame each, so a busy
+        /// stream cannot starve messages nor messages a stream; stream elements are taken from their pumps only here, when
+        /// the conduit can take them.
         /// </summary>
         private void OnPull()
         {
+            if (_streamControl.TryDequeue(out var control))
+            {
+                Push(_stage.Out, control);
+                return;
+            }
+
             _streamsTurn = !_streamsTurn;
             var frame = _streamsTurn
                 ? _session.NextStreamFrame() ?? Dequeued()
@@ -212,7 +222,11 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
                 return;
             }
 
-            if (_outbound.IsEmpty && IsAvailable(_stage.Out))
+            if (frame is Demand or StreamCancel && !IsAvailable(_stage.Out))
+            {
+                _streamControl.Enqueue(frame); // bounded: a few per stream per window consumed
+            }
+            else if (_outbound.IsEmpty && IsAvailable(_stage.Out))
             {
                 Push(_stage.Out, frame);
             }
@@ -248,6 +262,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
                 Cancel(_stage.In);
             }
 
+            _streamControl.Clear();
             var unsent = _outbound.DropAll() + _commands.Close(reason); // what is told from now on fails at once too
             if (unsent > 0)
             {

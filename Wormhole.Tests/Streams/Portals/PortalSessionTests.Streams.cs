@@ -75,7 +75,7 @@ public sealed partial class PortalSessionTests
     }
 
     /// <summary>A <see cref="Fed"/> payload: field 1, a StreamRef of the given id.</summary>
-    private static byte[] FedPayload(WireId stream)
+    internal static byte[] FedPayload(WireId stream)
     {
         var payload = new byte[20];
         payload[0] = 0x0A;

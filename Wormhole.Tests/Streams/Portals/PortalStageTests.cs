@@ -75,11 +75,47 @@ public sealed class PortalStageTests : Akka.TestKit.Xunit2.TestKit
         }, Materializer());
     }
 
-    private (TestPublisher.Probe<Frame> Upstream, Portal Portal, TestSubscriber.Probe<Frame> Downstream) Run(NexusOptions options)
+    [Fact]
+    public async Task Portal_StreamCredit_GoesAheadOfQueuedFrames()
+    {
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var (upstream, portal, downstream) = Run(new NexusOptions { MaxUnknownRequests = 1_000 }, [("feed", TestActor, typeof(Fed))]);
+            downstream.Request(2);
+            await downstream.ExpectNextAsync(Bounds.Long); // Hello
+            await upstream.SendNextAsync(PeerHello());
+            await upstream.SendNextAsync(new Lookup { RequestId = 1, Name = "feed" });
+            var feed = Assert.IsType<LookupReply>(await downstream.ExpectNextAsync(Bounds.Long)).ActorId;
+            await upstream.SendNextAsync(new Deliver { Target = feed, Payload = PortalSessionTests.FedPayload(WireId.NewRandom()) });
+            var fed = ExpectMsg<Fed>(Bounds.Long);
+            for (var n = 2; n <= 4; n++)
+            {
+                await upstream.SendNextAsync(new Lookup { RequestId = (ulong)n, Name = "nobody" }); // answers queue: nothing pulls
+            }
+
+            await ProcessedAsync(upstream, portal, dropped: 1); // the three answers are queued
+            await using var reading = fed.Items!.GetAsyncEnumerator(); // claims the stream: its first Demand
+            await ProcessedAsync(upstream, portal, dropped: 2); // the Demand is queued too
+
+            downstream.Request(1);
+            Assert.IsType<Demand>(await downstream.ExpectNextAsync(Bounds.Long)); // ahead of the three answers queued before it
+            await upstream.SendCompleteAsync();
+            await portal.Completion.WaitAsync(Bounds.Long);
+        }, Materializer());
+    }
+
+    /// <summary>Sends a message for an unknown id and waits until the stage has counted it: what came before it is handled.</summary>
+    private async Task ProcessedAsync(TestPublisher.Probe<Frame> upstream, Portal portal, int dropped)
+    {
+        await upstream.SendNextAsync(new Deliver { Target = WireId.NewRandom() });
+        await AwaitAssertAsync(() => Assert.Equal(dropped, portal.Counters.Dropped), Bounds.Long);
+    }
+
+    private (TestPublisher.Probe<Frame> Upstream, Portal Portal, TestSubscriber.Probe<Frame> Downstream) Run(NexusOptions options, (string, Akka.Actor.IActorRef, Type)[]? publications = null)
     {
         var nexus = Nexus.Create(Sys, options);
         var ((upstream, portal), downstream) = this.SourceProbe<Frame>()
-            .ViaMaterialized(Flow.FromGraph(new PortalStage(nexus, options, [], new PortalCounters())), Keep.Both)
+            .ViaMaterialized(Flow.FromGraph(new PortalStage(nexus, options, publications ?? [], new PortalCounters())), Keep.Both)
             .ToMaterialized(this.SinkProbe<Frame>(), Keep.Both)
             .Run(Materializer());
         return (upstream, portal, downstream);
