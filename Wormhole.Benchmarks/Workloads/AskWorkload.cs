@@ -37,10 +37,11 @@ internal static class AskWorkload
             }
         }
 
-        await using (var server = await ChildServer.StartAsync("akka"))
+        foreach (var (akkaName, protobuf) in new[] { (Systems.AkkaRemote, false), (Systems.AkkaRemoteProtobuf, true) })
         {
-            var (system, echo) = await Clients.AkkaRemoteAsync(server, "echo");
-            results[Systems.AkkaRemote] = await Measure(report, quick, server, Systems.AkkaRemote, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
+            await using var server = await ChildServer.StartAsync(protobuf ? ["akka", "--protobuf"] : ["akka"]);
+            var (system, echo) = await Clients.AkkaRemoteAsync(server, "echo", protobuf);
+            results[akkaName] = await Measure(report, quick, server, akkaName, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
             await system.Terminate();
         }
 

@@ -40,11 +40,12 @@ internal static class PingPongWorkload
             }
         }
 
-        await using (var server = await ChildServer.StartAsync("akka"))
+        foreach (var (akkaName, protobuf) in new[] { (Systems.AkkaRemote, false), (Systems.AkkaRemoteProtobuf, true) })
         {
-            var (system, echo) = await Harness.Clients.AkkaRemoteAsync(server, "echo");
+            await using var server = await ChildServer.StartAsync(protobuf ? ["akka", "--protobuf"] : ["akka"]);
+            var (system, echo) = await Harness.Clients.AkkaRemoteAsync(server, "echo", protobuf);
             Func<IActorRef, Action<long>> sender = self => i => echo.Tell(Small.Make(i), self);
-            await Measure(report, quick, server, Systems.AkkaRemote, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
+            await Measure(report, quick, server, akkaName, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
             await system.Terminate();
         }
 

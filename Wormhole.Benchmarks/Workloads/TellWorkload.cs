@@ -65,22 +65,23 @@ internal static class TellWorkload
             return; // profiling the Wormhole path alone
         }
 
-        await using (var server = await ChildServer.StartAsync("akka"))
+        foreach (var (akkaName, protobuf) in new[] { (Systems.AkkaRemote, false), (Systems.AkkaRemoteProtobuf, true) })
         {
-            var (system, sink) = await Clients.AkkaRemoteAsync(server, "sink");
+            await using var server = await ChildServer.StartAsync(protobuf ? ["akka", "--protobuf"] : ["akka"]);
+            var (system, sink) = await Clients.AkkaRemoteAsync(server, "sink", protobuf);
             var akkaTotal = total / 4; // a tenth of Wormhole's rate: a quarter of the messages still takes seconds
-            await WarmUp.RunAsync(quick, server, Systems.AkkaRemote, () => AkkaRemote(system, sink, warmup));
+            await WarmUp.RunAsync(quick, server, akkaName, () => AkkaRemote(system, sink, warmup));
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var serverBefore = await server.CommandAsync("stats");
             var elapsed = await AkkaRemote(system, sink, akkaTotal);
             var serverCost = ServerCost(serverBefore, await server.CommandAsync("stats"), akkaTotal);
-            rates[Systems.AkkaRemote] = akkaTotal / elapsed.TotalSeconds;
-            report.Emit("tell", Systems.AkkaRemote, new()
+            rates[akkaName] = akkaTotal / elapsed.TotalSeconds;
+            report.Emit("tell", akkaName, new()
             {
                 ["messages"] = akkaTotal,
                 ["seconds"] = elapsed.TotalSeconds,
-                ["msgsPerSec"] = rates[Systems.AkkaRemote],
+                ["msgsPerSec"] = rates[akkaName],
                 ["senderAllocBytesPerMsg"] = (GC.GetTotalAllocatedBytes(false) - allocated) / (double)akkaTotal,
                 ["senderCpuUsPerMsg"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / akkaTotal,
                 ["receiverAllocBytesPerMsg"] = serverCost.AllocPerMsg,
