@@ -29,7 +29,7 @@ internal static class Program
 
     private static string Usage => $"""
         usage: Wormhole.Benchmarks <workload>... [--quick] [--only-wormhole]     workloads: {string.Join(", ", Workloads.Keys)}, or all
-               Wormhole.Benchmarks serve <wormhole [--flood]|akka|raw|raw-stream|akka-streamrefs|signalr>   (the server side, started by the above)
+               Wormhole.Benchmarks serve <wormhole [--flood]|akka [--protobuf]|raw|raw-stream|akka-streamrefs|signalr>   (the server side, started by the above)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -39,7 +39,7 @@ internal static class Program
             return system switch
             {
                 "wormhole" => await WormholeServer.RunAsync(flood: rest.Contains("--flood")),
-                "akka" => await AkkaRemoteServer.RunAsync(),
+                "akka" => await AkkaRemoteServer.RunAsync(protobuf: rest.Contains("--protobuf")),
                 "raw" => await RawSocket.ServeAsync(),
                 "raw-stream" => await RawStreamServer.RunAsync(),
                 "akka-streamrefs" => await StreamRefsServer.RunAsync(),

@@ -31,10 +31,13 @@ internal static class Clients
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
     }
 
-    /// <summary>A fresh remoting actor system and the server's actor at <paramref name="name"/>.</summary>
-    public static async Task<(ActorSystem System, IActorRef Target)> AkkaRemoteAsync(ChildServer server, string name)
+    /// <summary>
+    /// A fresh remoting actor system and the server's actor at <paramref name="name"/>; with <paramref name="protobuf"/>,
+    /// configured as the <c>serve akka --protobuf</c> server (<see cref="Config.RemoteProtobuf"/>).
+    /// </summary>
+    public static async Task<(ActorSystem System, IActorRef Target)> AkkaRemoteAsync(ChildServer server, string name, bool protobuf = false)
     {
-        var system = ActorSystem.Create("client", Config.Remote);
+        var system = ActorSystem.Create("client", protobuf ? Config.RemoteProtobuf : Config.Remote);
         var target = await system.ActorSelection($"akka.tcp://server@{server.Endpoint}/user/{name}").ResolveOne(Bound);
         return (system, target);
     }

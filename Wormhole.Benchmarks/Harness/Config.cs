@@ -19,15 +19,22 @@ internal static class Config
         akka.remote.dot-netty.tcp.port = 0
         """;
 
-    /// <summary>
-    /// Akka.Remote as above, with Akka.Streams' configuration (the StreamRefs serializer) and <see cref="Contracts.Small"/>
-    /// bound to <see cref="ProtobufNetSerializer"/>: the StreamRefs rows of the stream workloads.
-    /// </summary>
-    public static Akka.Configuration.Config StreamRefs => Akka.Configuration.ConfigurationFactory.ParseString(Remote + """
+    /// <summary>The bindings of <see cref="ProtobufNetSerializer"/>: <see cref="Contracts.Small"/> and <see cref="Contracts.Progress"/>.</summary>
+    private const string ProtobufNet = """
 
         akka.actor.serializers.protobuf-net = "Wormhole.Benchmarks.Harness.ProtobufNetSerializer, Wormhole.Benchmarks"
         akka.actor.serialization-bindings {
           "Wormhole.Benchmarks.Contracts.Small, Wormhole.Benchmarks" = protobuf-net
+          "Wormhole.Benchmarks.Contracts.Progress, Wormhole.Benchmarks" = protobuf-net
         }
-        """).WithFallback(ActorMaterializer.DefaultConfig());
+        """;
+
+    /// <summary>Akka.Remote as above with <see cref="ProtobufNetSerializer"/> bound to the messages: the <c>akka-remote-protobuf</c> rows.</summary>
+    public const string RemoteProtobuf = Remote + ProtobufNet;
+
+    /// <summary>
+    /// Akka.Remote as above, with Akka.Streams' configuration (the StreamRefs serializer) and <see cref="Contracts.Small"/>
+    /// (and <see cref="Contracts.Progress"/>) bound to <see cref="ProtobufNetSerializer"/>: the StreamRefs rows of the stream workloads.
+    /// </summary>
+    public static Akka.Configuration.Config StreamRefs => Akka.Configuration.ConfigurationFactory.ParseString(RemoteProtobuf).WithFallback(ActorMaterializer.DefaultConfig());
 }

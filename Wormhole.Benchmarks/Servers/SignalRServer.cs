@@ -8,12 +8,14 @@ using Wormhole.Benchmarks.Harness;
 namespace Wormhole.Benchmarks.Servers;
 
 /// <summary>
-/// <c>serve signalr</c>: Kestrel with one SignalR hub, <see cref="StreamHub"/> at <c>/hub</c>, speaking the MessagePack
+/// <c>serve signalr</c>: Kestrel with two SignalR hubs, <see cref="StreamHub"/> at <c>/hub</c> (the stream workloads) and
+/// <see cref="MessageHub"/> at <c>/messages</c> (tell, ask, ping-pong), speaking the MessagePack
 /// hub protocol (its default resolver: <see cref="Small"/> goes contractless, as a map keyed by property name).
 /// </summary>
 internal static class SignalRServer
 {
     public const string Path = "/hub";
+    public const string MessagesPath = "/messages";
 
     public static async Task<int> RunAsync()
     {
@@ -24,6 +26,7 @@ internal static class SignalRServer
         var app = builder.Build();
         app.UseWebSockets();
         app.MapHub<StreamHub>(Path);
+        app.MapHub<MessageHub>(MessagesPath);
         await app.StartAsync();
         ServerConsole.Listening(new Uri(app.Urls.Single()).Authority);
         await ServerConsole.RunAsync();

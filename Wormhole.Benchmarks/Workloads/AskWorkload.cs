@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Akka.Actor;
+using Microsoft.AspNetCore.SignalR.Client;
 using Wormhole.Benchmarks.Contracts;
 using Wormhole.Benchmarks.Harness;
 using Wormhole.Benchmarks.Servers;
@@ -11,7 +12,8 @@ namespace Wormhole.Benchmarks.Workloads;
 /// <summary>
 /// Sequential request/response: one request at a time, each timed from the call to the reply in hand. Figures: p50 and
 /// p99 latency and round trips per second. Wormhole in both ask forms — a <see cref="ReplyPort{T}"/> in the message
-/// (<c>reply-port</c>) and Akka's sender-based ask through a proxy (<c>sender</c>) — against Akka.Remote's <c>Ask</c> and a raw socket round trip.
+/// (<c>reply-port</c>) and Akka's sender-based ask through a proxy (<c>sender</c>) — against Akka.Remote's <c>Ask</c> (default serializer, and protobuf-net), SignalR's <c>InvokeAsync</c> over WebSocket with
+/// MessagePack (<see cref="MessageHub.Echo"/>), and a raw socket round trip.
 /// </summary>
 internal static class AskWorkload
 {
@@ -37,11 +39,18 @@ internal static class AskWorkload
             }
         }
 
-        await using (var server = await ChildServer.StartAsync("akka"))
+        foreach (var (akkaName, protobuf) in new[] { (Systems.AkkaRemote, false), (Systems.AkkaRemoteProtobuf, true) })
         {
-            var (system, echo) = await Clients.AkkaRemoteAsync(server, "echo");
-            results[Systems.AkkaRemote] = await Measure(report, quick, server, Systems.AkkaRemote, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
+            await using var server = await ChildServer.StartAsync(protobuf ? ["akka", "--protobuf"] : ["akka"]);
+            var (system, echo) = await Clients.AkkaRemoteAsync(server, "echo", protobuf);
+            results[akkaName] = await Measure(report, quick, server, akkaName, count, i => echo.Ask<Small>(Small.Make(i), Timeout));
             await system.Terminate();
+        }
+
+        await using (var server = await ChildServer.StartAsync("signalr"))
+        {
+            await using var connection = await StreamPeers.SignalRAsync(server, SignalRServer.MessagesPath);
+            results[Systems.SignalR] = await Measure(report, quick, server, Systems.SignalR, count, i => connection.InvokeAsync<Small>(nameof(MessageHub.Echo), Small.Make(i)).WaitAsync(Timeout));
         }
 
         await using (var server = await ChildServer.StartAsync("raw"))
@@ -72,7 +81,7 @@ internal static class AskWorkload
             report.Row(
                 "ask",
                 system,
-                $"p50 {Report.Ms(r.P50)}, p99 {Report.Ms(r.P99)}, {Report.Rate(r.Rate)} round trips/s",
+                $"p50 {Report.Ms(r.P50)}, p99 {Report.Ms(r.P99)}, {Report.Rate(r.Rate)} round trips/s, p50 {Report.Ratio(r.P50, results[Systems.SignalR].P50)} p99 {Report.Ratio(r.P99, results[Systems.SignalR].P99)} SignalR",
                 $"p50 {Report.Ratio(r.P50, akka.P50)}, rate {Report.Ratio(r.Rate, akka.Rate)}",
                 $"p50 {Report.Ratio(r.P50, raw.P50)}, rate {Report.Ratio(r.Rate, raw.Rate)}");
         }
@@ -80,6 +89,13 @@ internal static class AskWorkload
         foreach (var (system, r) in results.Where(r => r.Key.StartsWith("wormhole", StringComparison.Ordinal)))
         {
             report.Target($"ask {system} p50 ≤ akka-remote p50", r.P50 <= akka.P50, $"{Report.Ms(r.P50)} vs {Report.Ms(akka.P50)}");
+        }
+
+        var signalR = results[Systems.SignalR];
+        foreach (var (system, r) in results.Where(r => r.Key.StartsWith(Systems.WormholeWebSocket, StringComparison.Ordinal)))
+        {
+            report.Target($"ask {system} p50 ≤ signalr-ws p50", r.P50 <= signalR.P50, $"{Report.Ms(r.P50)} vs {Report.Ms(signalR.P50)}");
+            report.Target($"ask {system} p99 ≤ signalr-ws p99", r.P99 <= signalR.P99, $"{Report.Ms(r.P99)} vs {Report.Ms(signalR.P99)}");
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Collections.Concurrent;
 using Akka.Actor;
+using Microsoft.AspNetCore.SignalR.Client;
 using Wormhole.Benchmarks.Contracts;
 using Wormhole.Benchmarks.Harness;
 using Wormhole.Benchmarks.Servers;
@@ -11,7 +13,9 @@ namespace Wormhole.Benchmarks.Workloads;
 /// <summary>
 /// Akka's RemotePingPong shape: N client actors (1, 4, 16) share one connection to one remote echo actor; each keeps
 /// <see cref="Window"/> messages in flight and sends the next as each echo arrives. The figure is messages per second,
-/// counting both directions (2 per round trip), from the first send until every client has its last echo.
+/// counting both directions (2 per round trip), from the first send until every client has its last echo. SignalR
+/// (<c>signalr-ws</c>) runs the same client actors over one hub connection: <c>SendAsync</c> to <see cref="MessageHub.Ping"/>,
+/// which echoes through <c>Clients.Caller.SendAsync</c>.
 /// </summary>
 internal static class PingPongWorkload
 {
@@ -40,11 +44,31 @@ internal static class PingPongWorkload
             }
         }
 
-        await using (var server = await ChildServer.StartAsync("akka"))
+        foreach (var (akkaName, protobuf) in new[] { (Systems.AkkaRemote, false), (Systems.AkkaRemoteProtobuf, true) })
         {
-            var (system, echo) = await Harness.Clients.AkkaRemoteAsync(server, "echo");
+            await using var server = await ChildServer.StartAsync(protobuf ? ["akka", "--protobuf"] : ["akka"]);
+            var (system, echo) = await Harness.Clients.AkkaRemoteAsync(server, "echo", protobuf);
             Func<IActorRef, Action<long>> sender = self => i => echo.Tell(Small.Make(i), self);
-            await Measure(report, quick, server, Systems.AkkaRemote, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
+            await Measure(report, quick, server, akkaName, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
+            await system.Terminate();
+        }
+
+        await using (var server = await ChildServer.StartAsync("signalr"))
+        {
+            // The same client actors on a local actor system; each pings with its number, and the hub echoes to the
+            // caller's Pong method (Clients.Caller.SendAsync), which hands the echo to that client actor.
+            var system = ActorSystem.Create("client", Config.Quiet);
+            await using var connection = await StreamPeers.SignalRAsync(server, SignalRServer.MessagesPath);
+            var actors = new ConcurrentDictionary<int, IActorRef>();
+            var numbered = 0;
+            using var pongs = connection.On<int, Small>(MessageHub.PongMethod, (client, echo) => actors[client].Tell(echo));
+            Func<IActorRef, Action<long>> sender = self =>
+            {
+                var client = Interlocked.Increment(ref numbered);
+                actors[client] = self;
+                return i => Observe(connection.SendAsync(nameof(MessageHub.Ping), client, Small.Make(i)));
+            };
+            await Measure(report, quick, server, Systems.SignalR, rates, roundTrips, (n, count) => RunClientsAsync(system, n, count / n, sender));
             await system.Terminate();
         }
 
@@ -72,6 +96,22 @@ internal static class PingPongWorkload
         }
 
         report.Emit("ping-pong", system, new() { ["runs"] = runs });
+    }
+
+    /// <summary>
+    /// A send an actor cannot await (as Akka's <c>Tell</c>, it does not wait for the write): a failure ends the program,
+    /// rather than leaving the run to wait out its bound for echoes that will not come.
+    /// </summary>
+    private static void Observe(Task send)
+    {
+        if (!send.IsCompletedSuccessfully)
+        {
+            send.ContinueWith(
+                failed => Environment.FailFast("ping-pong signalr-ws: a send failed", failed.Exception),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
     }
 
     /// <summary>One socket, <paramref name="window"/> frames in flight (N clients × window, multiplexed), echoes counted.</summary>

@@ -57,11 +57,14 @@ internal static class StreamPeers
         return Check(received, total, last, elapsed);
     }
 
-    /// <summary>A SignalR connection to <see cref="SignalRServer"/>: WebSocket straight away (no negotiation), MessagePack.</summary>
-    public static async Task<HubConnection> SignalRAsync(ChildServer server)
+    /// <summary>
+    /// A SignalR connection to <see cref="SignalRServer"/>'s hub at <paramref name="path"/> (by default the stream hub):
+    /// WebSocket straight away (no negotiation), MessagePack.
+    /// </summary>
+    public static async Task<HubConnection> SignalRAsync(ChildServer server, string path = SignalRServer.Path)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl($"http://{server.Endpoint}{SignalRServer.Path}", HttpTransportType.WebSockets, options => options.SkipNegotiation = true)
+            .WithUrl($"http://{server.Endpoint}{path}", HttpTransportType.WebSockets, options => options.SkipNegotiation = true)
             .AddMessagePackProtocol()
             .Build();
         await connection.StartAsync().WaitAsync(Clients.Bound);

@@ -6,6 +6,7 @@ internal static class Systems
     public const string WormholeTcp = "wormhole-tcp";
     public const string WormholeWebSocket = "wormhole-ws";
     public const string AkkaRemote = "akka-remote";
+    public const string AkkaRemoteProtobuf = "akka-remote-protobuf";
     public const string RawSocket = "raw-socket";
     public const string AkkaStreamRefs = "akka-streamrefs";
     public const string SignalR = "signalr-ws";
