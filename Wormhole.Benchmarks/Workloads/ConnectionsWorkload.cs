@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Wormhole.Benchmarks.Contracts;
 using Wormhole.Benchmarks.Harness;
+using Wormhole.Benchmarks.Servers;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 
@@ -11,7 +15,10 @@ namespace Wormhole.Benchmarks.Workloads;
 /// Many idle WebSocket portals to one Kestrel server (<c>MapWormhole</c>): how fast they connect, how much server memory
 /// each costs (working set after a full GC, minus the baseline before the first, divided by the count; the managed heap
 /// likewise), and how long one message takes to reach all of them (the server tells each client's "inbox"; the time
-/// runs from the command until the client side has counted every arrival).
+/// runs from the command until the client side has counted every arrival). Then the same against SignalR's
+/// <see cref="IdleHub"/> (MessagePack), with negotiate as a browser connects and without, each on a fresh server: the
+/// table gives Wormhole's ratios to SignalR with negotiate, and the targets that an idle portal costs no more server
+/// memory (managed, working set) than a SignalR connection and connects at least as fast.
 /// </summary>
 internal static class ConnectionsWorkload
 {
@@ -39,6 +46,7 @@ internal static class ConnectionsWorkload
 
         var portals = new List<Portal>();
         var runs = new List<Dictionary<string, object?>>();
+        var wormhole = new List<Measured>();
         foreach (var size in sizes)
         {
             var clock = Stopwatch.StartNew();
@@ -84,16 +92,7 @@ internal static class ConnectionsWorkload
                 ["fanOutMs"] = Math.Round(fanOut.TotalMilliseconds, 1),
                 ["fanOutArrived"] = Interlocked.Read(ref arrived),
             });
-            report.Row(
-                $"connections {size:N0}",
-                Systems.WormholeWebSocket,
-                $"{connectRate:N0} connects/s; server {Report.Kib(workingSetPerPortal)} working set ({Report.Kib(managedPerPortal)} managed) per portal; fan-out to all {Report.Ms(fanOut.TotalMilliseconds)}",
-                "n/a",
-                "n/a");
-            report.Target(
-                $"connections {size:N0}: server memory < 64 KiB per idle portal",
-                workingSetPerPortal < TargetBytesPerPortal && Interlocked.Read(ref arrived) >= size,
-                $"{Report.Kib(workingSetPerPortal)} working set per portal ({size:N0} portals, {Report.Mib(stats.GetProperty("workingSet").GetInt64())} total, {Report.Mib(baseWorkingSet)} baseline)");
+            wormhole.Add(new Measured(size, connectRate, workingSetPerPortal, managedPerPortal, stats.GetProperty("workingSet").GetInt64(), baseWorkingSet, fanOut.TotalMilliseconds, Interlocked.Read(ref arrived)));
         }
 
         report.Emit("connections", Systems.WormholeWebSocket, new() { ["runs"] = runs });
@@ -105,12 +104,158 @@ internal static class ConnectionsWorkload
         }
         await nexus.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { });
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+
+        var signalR = await SignalRAsync(report, sizes, negotiate: true);
+        var skipNegotiate = await SignalRAsync(report, sizes, negotiate: false);
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            var (ours, theirs) = (wormhole[i], signalR[i]);
+            var size = sizes[i];
+            foreach (var (name, row) in new[] { (Systems.WormholeWebSocket, ours), (Systems.SignalR, theirs), (Systems.SignalRSkipNegotiate, skipNegotiate[i]) })
+            {
+                var vsSignalR = name == Systems.SignalR
+                    ? ""
+                    : $" (vs SignalR: connects {Report.Ratio(row.ConnectRate, theirs.ConnectRate)}, working set {Report.Ratio(row.WorkingSetPer, theirs.WorkingSetPer)}, managed {Report.Ratio(row.ManagedPer, theirs.ManagedPer)}, fan-out {Report.Ratio(row.FanOutMs, theirs.FanOutMs)})";
+                report.Row(
+                    $"connections {size:N0}",
+                    name,
+                    $"{Report.Rate(row.ConnectRate)} connects/s; server {Report.Kib(row.WorkingSetPer)} working set ({Report.Kib(row.ManagedPer)} managed) per connection; fan-out to all {Report.Ms(row.FanOutMs)}{vsSignalR}",
+                    "n/a",
+                    "n/a");
+            }
+
+            report.Target(
+                $"connections {size:N0}: server memory < 64 KiB per idle portal",
+                ours.WorkingSetPer < TargetBytesPerPortal && ours.Arrived >= size,
+                $"{Report.Kib(ours.WorkingSetPer)} working set per portal ({size:N0} portals, {Report.Mib(ours.WorkingSet)} total, {Report.Mib(ours.BaselineWorkingSet)} baseline)");
+            report.Target(
+                $"connections {size:N0}: managed memory per idle portal ≤ signalr-ws's",
+                ours.ManagedPer <= theirs.ManagedPer,
+                $"{Report.Kib(ours.ManagedPer)} vs {Report.Kib(theirs.ManagedPer)} = {Report.Ratio(ours.ManagedPer, theirs.ManagedPer)}");
+            report.Target(
+                $"connections {size:N0}: working set per idle portal ≤ signalr-ws's",
+                ours.WorkingSetPer <= theirs.WorkingSetPer,
+                $"{Report.Kib(ours.WorkingSetPer)} vs {Report.Kib(theirs.WorkingSetPer)} = {Report.Ratio(ours.WorkingSetPer, theirs.WorkingSetPer)}");
+            report.Target(
+                $"connections {size:N0}: connect rate ≥ signalr-ws's (with negotiate)",
+                ours.ConnectRate >= theirs.ConnectRate,
+                $"{Report.Rate(ours.ConnectRate)} vs {Report.Rate(theirs.ConnectRate)} connects/s = {Report.Ratio(ours.ConnectRate, theirs.ConnectRate)}");
+        }
     }
 
-    private static async Task WaitFor(ChildServer server, string counter, long value)
+    /// <summary>
+    /// The same steps against <see cref="IdleHub"/> on a fresh <c>serve signalr</c>: MessagePack, either as a browser
+    /// connects (negotiate, then the WebSocket) or straight to the WebSocket (<c>SkipNegotiation</c>); the fan-out is
+    /// <c>Clients.All.SendAsync</c>, counted by each connection's handler.
+    /// </summary>
+    private static async Task<List<Measured>> SignalRAsync(Report report, int[] sizes, bool negotiate)
+    {
+        var name = negotiate ? Systems.SignalR : Systems.SignalRSkipNegotiate;
+        await using var server = await ChildServer.StartAsync("signalr");
+        var url = $"http://{server.Endpoint}{SignalRServer.IdlePath}";
+        var arrived = 0L;
+
+        async Task<HubConnection> Connect()
+        {
+            IHubConnectionBuilder builder = new HubConnectionBuilder();
+            builder = negotiate
+                ? builder.WithUrl(url)
+                : builder.WithUrl(url, HttpTransportType.WebSockets, options => options.SkipNegotiation = true);
+            var connection = builder.AddMessagePackProtocol().Build();
+            connection.On<Small>(IdleHub.FanOutMethod, _ => Interlocked.Increment(ref arrived));
+            await connection.StartAsync().WaitAsync(Clients.Bound);
+            return connection;
+        }
+
+        var warm = await Connect();
+        await warm.DisposeAsync();
+        await WaitFor(server, "hub", "connections", 0);
+        var baseline = await server.CommandAsync("gc-hub");
+        var baseWorkingSet = baseline.GetProperty("workingSet").GetInt64();
+        var baseManaged = baseline.GetProperty("managed").GetInt64();
+
+        var connections = new List<HubConnection>();
+        var measured = new List<Measured>();
+        var runs = new List<Dictionary<string, object?>>();
+        try
+        {
+            foreach (var size in sizes)
+            {
+                var clock = Stopwatch.StartNew();
+                var added = size - connections.Count;
+                using var gate = new SemaphoreSlim(ConcurrentConnects);
+                var connecting = Enumerable.Range(0, added).Select(async _ =>
+                {
+                    await gate.WaitAsync();
+                    try
+                    {
+                        return await Connect();
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }).ToList();
+                connections.AddRange(await Task.WhenAll(connecting));
+                var connectRate = added / clock.Elapsed.TotalSeconds;
+                await WaitFor(server, "hub", "connections", size);
+
+                var stats = await server.CommandAsync("gc-hub");
+                var workingSet = stats.GetProperty("workingSet").GetInt64();
+                var workingSetPer = (workingSet - baseWorkingSet) / (double)size;
+                var managedPer = (stats.GetProperty("managed").GetInt64() - baseManaged) / (double)size;
+
+                Interlocked.Exchange(ref arrived, 0);
+                clock.Restart();
+                await server.CommandAsync("fanout");
+                while (Interlocked.Read(ref arrived) < size && clock.Elapsed < Clients.Bound)
+                {
+                    await Task.Delay(1);
+                }
+
+                var fanOut = clock.Elapsed;
+                runs.Add(new()
+                {
+                    ["connections"] = size,
+                    ["connectsPerSec"] = Math.Round(connectRate, 1),
+                    ["serverWorkingSetBytesPerConnection"] = Math.Round(workingSetPer),
+                    ["serverManagedBytesPerConnection"] = Math.Round(managedPer),
+                    ["serverWorkingSetBytes"] = workingSet,
+                    ["serverBaselineWorkingSetBytes"] = baseWorkingSet,
+                    ["fanOutMs"] = Math.Round(fanOut.TotalMilliseconds, 1),
+                    ["fanOutArrived"] = Interlocked.Read(ref arrived),
+                });
+                measured.Add(new Measured(size, connectRate, workingSetPer, managedPer, workingSet, baseWorkingSet, fanOut.TotalMilliseconds, Interlocked.Read(ref arrived)));
+            }
+
+            report.Emit("connections", name, new() { ["runs"] = runs });
+        }
+        finally
+        {
+            using var gate = new SemaphoreSlim(ConcurrentConnects);
+            await Task.WhenAll(connections.Select(async connection =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        return measured;
+    }
+
+    private static Task WaitFor(ChildServer server, string counter, long value) => WaitFor(server, "portals", counter, value);
+
+    private static async Task WaitFor(ChildServer server, string command, string counter, long value)
     {
         var clock = Stopwatch.StartNew();
-        while ((await server.CommandAsync("portals")) is var stats && stats.GetProperty(counter).GetInt64() != value)
+        while ((await server.CommandAsync(command)) is var stats && stats.GetProperty(counter).GetInt64() != value)
         {
             if (clock.Elapsed > TimeSpan.FromSeconds(30))
             {
@@ -120,6 +265,9 @@ internal static class ConnectionsWorkload
             await Task.Delay(50);
         }
     }
+
+    /// <summary>One size's figures for one system (per connection: server working set and managed heap, after a full GC).</summary>
+    private sealed record Measured(int Size, double ConnectRate, double WorkingSetPer, double ManagedPer, long WorkingSet, long BaselineWorkingSet, double FanOutMs, long Arrived);
 
     private sealed class Counter(Action onMessage) : UntypedActor
     {

@@ -10,4 +10,5 @@ internal static class Systems
     public const string RawSocket = "raw-socket";
     public const string AkkaStreamRefs = "akka-streamrefs";
     public const string SignalR = "signalr-ws";
+    public const string SignalRSkipNegotiate = "signalr-ws-skip-negotiate";
 }

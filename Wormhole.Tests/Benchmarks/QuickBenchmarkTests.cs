@@ -30,7 +30,7 @@ public sealed class QuickBenchmarkTests
         ["ping-pong"] = ["wormhole-tcp", "wormhole-ws", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
         ["ask"] = ["wormhole-tcp reply-port", "wormhole-tcp sender", "wormhole-ws reply-port", "wormhole-ws sender", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
         ["refs"] = ["wormhole-tcp"],
-        ["connections"] = ["wormhole-ws"],
+        ["connections"] = ["wormhole-ws", "signalr-ws", "signalr-ws-skip-negotiate"],
         ["flood"] = ["wormhole-tcp"],
         ["stream"] = ["wormhole-tcp", "wormhole-ws", "raw-socket", "akka-streamrefs", "signalr-ws"],
         ["slow-consumer"] = ["wormhole-tcp", "akka-streamrefs", "signalr-ws"],
