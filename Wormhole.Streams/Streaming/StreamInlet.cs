@@ -91,7 +91,7 @@ internal sealed class StreamInlet<T> : ConsumedStream, IAsyncEnumerable<T>
                     return InletPoll.Ended;
                 }
 
-                _ranDry |= _accepted == Granted; // waiting for credit, not for a slow producer or the first elements
+                _ranDry |= Granted > 0 && _accepted == Granted; // waiting for credit, not for a slow producer or the first grant
                 return InletPoll.Empty;
             }
         }
