@@ -1,7 +1,7 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Wormhole.Reactive;
+using Wormhole.Samples;
 using Wormhole.Streams;
 
 namespace PingPongSample;
@@ -62,30 +62,8 @@ internal static class Server
     /// <summary>Completes when stdin reaches its end, or on SIGTERM / SIGINT (Ctrl+C); flushes the ping log each second meanwhile.</summary>
     private static async Task WhenToldToStop(PingLog log)
     {
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext signal)
-        {
-            signal.Cancel = true; // we shut down cleanly ourselves
-            stop.TrySetResult();
-        }
-
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        var stdinClosed = Task.Factory.StartNew(
-            () =>
-            {
-                using var stdin = Console.OpenStandardInput();
-                var buffer = new byte[256];
-                while (stdin.Read(buffer) > 0)
-                {
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning, // a blocking read: keep it off the thread pool
-            TaskScheduler.Default);
-
         using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        var stopping = Task.WhenAny(stop.Task, stdinClosed);
+        var stopping = StopSignal.WhenToldToStopAsync();
         while (!stopping.IsCompleted)
         {
             await Task.WhenAny(stopping, ticks.WaitForNextTickAsync().AsTask());

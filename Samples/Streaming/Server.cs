@@ -1,6 +1,6 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Akka.Actor;
+using Wormhole.Samples;
 using Wormhole.Streams;
 
 namespace StreamingSample;
@@ -31,7 +31,7 @@ internal static class Server
             Console.WriteLine($"listening on {listener.LocalEndPoint}");
             Console.Out.Flush();
 
-            await WhenToldToStop();
+            await StopSignal.WhenToldToStopAsync();
 
             Console.WriteLine("server: stopping");
             await listener.DisposeAsync();
@@ -44,32 +44,5 @@ internal static class Server
             Directory.Delete(folder, recursive: true);
             Console.WriteLine("server: stopped");
         }
-    }
-
-    /// <summary>Completes when stdin reaches its end, or on SIGTERM / SIGINT (Ctrl+C).</summary>
-    private static async Task WhenToldToStop()
-    {
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext signal)
-        {
-            signal.Cancel = true; // we shut down cleanly ourselves
-            stop.TrySetResult();
-        }
-
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        var stdinClosed = Task.Factory.StartNew(
-            () =>
-            {
-                using var stdin = Console.OpenStandardInput();
-                var buffer = new byte[256];
-                while (stdin.Read(buffer) > 0)
-                {
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning, // a blocking read: keep it off the thread pool
-            TaskScheduler.Default);
-        await Task.WhenAny(stop.Task, stdinClosed);
     }
 }

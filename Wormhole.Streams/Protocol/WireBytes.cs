@@ -34,18 +34,6 @@ internal static class WireBytes
         return span[1..];
     }
 
-    public static Span<byte> Varint(Span<byte> span, uint value)
-    {
-        var at = 0;
-        for (; value >= 0x80; value >>= 7)
-        {
-            span[at++] = (byte)(value | 0x80);
-        }
-
-        span[at++] = (byte)value;
-        return span[at..];
-    }
-
     public static Span<byte> Varint(Span<byte> span, ulong value)
     {
         var at = 0;
@@ -59,17 +47,6 @@ internal static class WireBytes
     }
 
     public static int VarintSize(ulong value)
-    {
-        var size = 1;
-        for (; value >= 0x80; value >>= 7)
-        {
-            size++;
-        }
-
-        return size;
-    }
-
-    public static int VarintSize(uint value)
     {
         var size = 1;
         for (; value >= 0x80; value >>= 7)

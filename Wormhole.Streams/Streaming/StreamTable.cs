@@ -179,9 +179,6 @@ internal sealed class StreamTable
         }
     }
 
-    /// <summary>Whether a stream may have a frame to send (the stage then asks <see cref="NextFrame"/> when the conduit pulls).</summary>
-    public bool HasScheduled => _round.Count > 0;
-
     /// <summary>The next stream frame, round-robin among the streams with elements and credit; null when none has one now.</summary>
     public Frame? NextFrame(RuntimeTypeModel model, IReferenceTable table)
     {
