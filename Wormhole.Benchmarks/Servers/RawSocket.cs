@@ -22,32 +22,7 @@ internal static class RawSocket
     public delegate void FrameHandler(ReadOnlySpan<byte> frame);
 
     /// <summary><c>serve raw</c>: accepts connections, one thread each.</summary>
-    public static async Task<int> ServeAsync()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        _ = Task.Run(() =>
-        {
-            while (true)
-            {
-                Socket socket;
-                try
-                {
-                    socket = listener.AcceptSocket();
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                new Thread(() => Serve(socket)) { IsBackground = true }.Start();
-            }
-        });
-        ServerConsole.Listening(listener.LocalEndpoint.ToString()!);
-        await ServerConsole.RunAsync();
-        listener.Stop();
-        return 0;
-    }
+    public static Task<int> ServeAsync() => ThreadPerConnectionServer.RunAsync(Serve);
 
     private static void Serve(Socket socket)
     {

@@ -27,32 +27,7 @@ internal static class RawStreamServer
     public const byte StreamCommand = (byte)'S', UploadCommand = (byte)'U';
     public const int BufferBytes = 64 * 1024;
 
-    public static async Task<int> RunAsync()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        _ = Task.Run(() =>
-        {
-            while (true)
-            {
-                Socket socket;
-                try
-                {
-                    socket = listener.AcceptSocket();
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                new Thread(() => Serve(socket)) { IsBackground = true }.Start();
-            }
-        });
-        ServerConsole.Listening(listener.LocalEndpoint.ToString()!);
-        await ServerConsole.RunAsync();
-        listener.Stop();
-        return 0;
-    }
+    public static Task<int> RunAsync() => ThreadPerConnectionServer.RunAsync(Serve);
 
     /// <summary>The client's first 9 bytes: a command and a count.</summary>
     public static byte[] Command(byte command, long count)
