@@ -35,7 +35,7 @@ internal sealed class LastWords
     public void SayAhead(ErrorFrame error)
     {
         var encoded = FrameCodec.Encode(error);
-        Counters?.FrameOut(encoded.Count); // it goes around the codec, which counts every other frame
+        Counters?.FrameOut(encoded.Count); // it goes around the portal stage, which counts every other frame it encodes
         Volatile.Write(ref _ahead, encoded);
         _said = error;
     }

@@ -204,10 +204,7 @@ public sealed partial class Nexus : IAsyncDisposable
             Payloads.Prepare(messageType);
         }
 
-        var counters = new PortalCounters();
-        return BidiFlow.FromFlows(Flow.FromGraph(new InboundRateLimit(options)), Flow.Create<ByteString>())
-            .Atop(FrameCodec.Bidi(options.MaxFrameBytes, counters))
-            .JoinMat(Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], counters, lastWords)), Keep.Right);
+        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords));
     }
 
     /// <summary>Asks <paramref name="admit"/> about a connection, then serves it as a portal or closes it.</summary>

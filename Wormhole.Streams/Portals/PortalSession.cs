@@ -136,7 +136,10 @@ internal sealed partial class PortalSession : IStreamHost
         }
     }
 
-    /// <summary>The sweep tick (once a second): expired one-shot entries go.</summary>
+    /// <summary>Whether anything may expire: a one-shot entry, or a stream (whose subscription can time out). The sweep runs only while this holds.</summary>
+    public bool HasExpiring => Table.HasExpiring || Streams.Produced > 0 || Streams.Consumed > 0;
+
+    /// <summary>The sweep tick (once a second while <see cref="HasExpiring"/>): expired one-shot entries go.</summary>
     public void OnSweepTick()
     {
         Table.Tick++;

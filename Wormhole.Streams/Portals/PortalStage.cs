@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Wormhole.Streams.Protocol;
@@ -8,16 +10,24 @@ namespace Wormhole.Streams.Portals;
 
 /// <summary>
 /// The portal as a stream stage: a thin shell that moves frames between the conduit and a <see cref="PortalSession"/>,
-/// runs its timers, and bounds what waits for the peer. Messages told to proxies arrive through its command queue.
+/// decodes and encodes them (<see cref="FrameCodec"/>), holds the inbound rate limit, runs its timers, and bounds what
+/// waits for the peer. Messages told to proxies arrive through its command queue.
 /// </summary>
 /// <remarks>
-/// Emits when: a frame is ready (handshake, a proxy's message, a reply, a lifetime notice).
+/// <para>
+/// Emits when: a frame is ready (handshake, a proxy's message, a reply, a lifetime notice), one encoded frame per element.
 /// Backpressures when: downstream does not pull; frames then queue up to <see cref="NexusOptions.MaxOutboundFrames"/>,
-/// past which <see cref="NexusOptions.OutboundOverflow"/> applies. Upstream is pulled one frame at a time (the inbound rate
-/// limit sits in front of the stage, see <see cref="InboundRateLimit"/>). Completes when: the portal closes for any reason
-/// (<see cref="Portal.Completion"/> says which). Never fails the stream for a peer's fault.
+/// past which <see cref="NexusOptions.OutboundOverflow"/> applies. Upstream is pulled one frame at a time; a frame the
+/// <see cref="InboundRateLimit"/> refuses waits here until its tokens are there, and nothing more is pulled meanwhile.
+/// Completes when: the portal closes for any reason (<see cref="Portal.Completion"/> says which). Never fails the stream
+/// for a peer's fault.
+/// </para>
+/// <para>
+/// One stage rather than a codec and a rate limit beside it: every stage of a materialized graph costs each idle portal
+/// its logic, handlers, connections and module, about a kilobyte.
+/// </para>
 /// </remarks>
-internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Frame, Frame>, Portal>
+internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, Portal>
 {
     private readonly Nexus _nexus;
     private readonly NexusOptions _options;
@@ -28,7 +38,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
     /// <param name="nexus">The nexus that owns the portal.</param>
     /// <param name="options">This portal's limits (validated).</param>
     /// <param name="publications">Actors published on this portal only, visible from its first frame.</param>
-    /// <param name="counters">The portal's counters, shared with the codec.</param>
+    /// <param name="counters">The portal's counters.</param>
     /// <param name="lastWords">Shared with the conduit's stages: an <c>Error</c> is handed over there, ahead of what waits; null: emitted in order.</param>
     public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters, LastWords? lastWords = null)
     {
@@ -37,14 +47,14 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         _options = options;
         _publications = publications;
         _counters = counters;
-        Shape = new FlowShape<Frame, Frame>(In, Out);
+        Shape = new FlowShape<ByteString, ByteString>(In, Out);
     }
 
-    public Inlet<Frame> In { get; } = new("Portal.in");
+    public Inlet<ByteString> In { get; } = new("Portal.in");
 
-    public Outlet<Frame> Out { get; } = new("Portal.out");
+    public Outlet<ByteString> Out { get; } = new("Portal.out");
 
-    public override FlowShape<Frame, Frame> Shape { get; }
+    public override FlowShape<ByteString, ByteString> Shape { get; }
 
     protected override Attributes InitialAttributes { get; } = Attributes.CreateName("Portal");
 
@@ -61,6 +71,10 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         private const string ClosingTimer = "closing";
         private const string SweepTimer = "sweep";
         private const string IdleTimer = "idle";
+        private const string RefillTimer = "refill";
+
+        /// <summary>The sweep's period, while anything may expire.</summary>
+        private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
         /// <summary>How long the last frame (an <c>Error</c> or <c>Goodbye</c>) may wait for a peer that does not read.</summary>
         private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(1);
@@ -73,6 +87,9 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         private readonly PortalSession _session;
         private readonly OutboundQueue _outbound;
         private readonly PortalCommandQueue _commands;
+        private readonly InboundRateLimit _rateLimit;
+        private ByteString? _waiting;
+        private bool _sweeping;
         private StageActor? _self;
         private IActorRefProvider? _provider;
         private PortalCloseReason? _closeReason;
@@ -86,10 +103,11 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         {
             _stage = stage;
             _portal = portal;
+            _rateLimit = new InboundRateLimit(stage._options, Stopwatch.GetTimestamp());
             _outbound = new OutboundQueue(stage._options, stage._counters);
             _commands = new PortalCommandQueue(GetAsyncCallback<PortalCommandQueue>(DrainCommands), stage._counters) { Room = new OutboundRoom(stage._options) };
             _session = new PortalSession(this, stage._nexus, portal, stage._options, stage._counters, conduitHalf, stage._publications);
-            SetHandler(stage.In, onPush: OnFrame, onUpstreamFinish: OnConduitCompleted, onUpstreamFailure: OnConduitFailed);
+            SetHandler(stage.In, onPush: OnFrame, onUpstreamFinish: OnUpstreamFinished, onUpstreamFailure: OnConduitFailed);
             SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinished);
         }
 
@@ -102,12 +120,11 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         public override void PreStart()
         {
             _provider = ((ExtendedActorSystem)((ActorMaterializer)Materializer).System).Provider;
-            _self = GetStageActor(OnStageMessage);
             _portal.Attach(_commands);
             _session.Start();
             ScheduleOnce(HandshakeTimer, _stage._options.HandshakeTimeout);
-            ScheduleRepeatedly(SweepTimer, TimeSpan.FromSeconds(1));
             ScheduleRepeatedly(IdleTimer, _session.InitialIdleTick);
+            SweepIfNeeded();
             Pull(_stage.In);
         }
 
@@ -140,29 +157,100 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
                     break;
                 case SweepTimer:
                     _session.OnSweepTick();
+                    if (!_session.HasExpiring)
+                    {
+                        CancelTimer(SweepTimer);
+                        _sweeping = false;
+                    }
+
                     break;
                 case IdleTimer:
                     _session.OnIdleTick();
+                    break;
+                case RefillTimer when _waiting is not null:
+                    OnRefill();
                     break;
             }
         }
 
         private void OnFrame()
         {
-            var frame = Grab(_stage.In);
+            var bytes = Grab(_stage.In);
+            if (!_rateLimit.TryTake(bytes.Count, Stopwatch.GetTimestamp()))
+            {
+                _waiting = bytes;
+                ScheduleOnce(RefillTimer, _rateLimit.WaitFor(bytes.Count));
+                return;
+            }
+
+            Handle(bytes);
+        }
+
+        private void OnRefill()
+        {
+            var bytes = _waiting!;
+            if (!_rateLimit.TryTake(bytes.Count, Stopwatch.GetTimestamp()))
+            {
+                ScheduleOnce(RefillTimer, _rateLimit.WaitFor(bytes.Count)); // a timer may fire a little early
+                return;
+            }
+
+            _waiting = null;
+            Handle(bytes);
+            if (IsClosed(_stage.In))
+            {
+                OnConduitCompleted(); // the conduit completed while the frame waited
+            }
+        }
+
+        private void Handle(ByteString bytes)
+        {
+            _stage._counters.FrameIn(bytes.Count);
+            var frame = FrameCodec.Decode(bytes, _stage._options.MaxFrameBytes);
             if (frame is Lookup)
             {
                 DrainCommands(_commands); // a Publish posted before this frame was read is applied before the lookup
             }
 
             _session.OnFrame(frame);
-            if (_closeReason is null && !HasBeenPulled(_stage.In))
+            SweepIfNeeded();
+            if (_closeReason is null && !IsClosed(_stage.In) && !HasBeenPulled(_stage.In))
             {
                 Pull(_stage.In);
             }
         }
 
-        private void DrainCommands(PortalCommandQueue commands) => commands.Drain(CommandsPerWake, _session.OnCommand);
+        private void OnUpstreamFinished()
+        {
+            if (_waiting is null)
+            {
+                OnConduitCompleted();
+            }
+        }
+
+        private void DrainCommands(PortalCommandQueue commands)
+        {
+            commands.Drain(CommandsPerWake, _session.OnCommand);
+            SweepIfNeeded();
+        }
+
+        /// <summary>Runs the sweep while something may expire; an idle portal has no timer firing every second.</summary>
+        private void SweepIfNeeded()
+        {
+            if (!_sweeping && _closeReason is null && _session.HasExpiring)
+            {
+                _sweeping = true;
+                ScheduleRepeatedly(SweepTimer, SweepInterval);
+            }
+        }
+
+        /// <summary>Encodes <paramref name="frame"/> for the conduit, and counts it.</summary>
+        private ByteString Encoded(Frame frame)
+        {
+            var bytes = FrameCodec.Encode(frame);
+            _stage._counters.FrameOut(bytes.Count);
+            return bytes;
+        }
 
         /// <summary>What reaches the stage actor: deaths of the local actors it watches.</summary>
         private void OnStageMessage((IActorRef Sender, object Message) received)
@@ -182,7 +270,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         {
             if (_streamControl.TryDequeue(out var control))
             {
-                Push(_stage.Out, control);
+                Push(_stage.Out, Encoded(control));
                 return;
             }
 
@@ -192,7 +280,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
                 : Dequeued() ?? _session.NextStreamFrame();
             if (frame is not null)
             {
-                Push(_stage.Out, frame);
+                Push(_stage.Out, Encoded(frame));
             }
         }
 
@@ -211,7 +299,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
         {
             if (_closeReason is null && _outbound.IsEmpty && IsAvailable(_stage.Out) && _session.NextStreamFrame() is { } frame)
             {
-                Push(_stage.Out, frame);
+                Push(_stage.Out, Encoded(frame));
             }
         }
 
@@ -228,7 +316,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             }
             else if (_outbound.IsEmpty && IsAvailable(_stage.Out))
             {
-                Push(_stage.Out, frame);
+                Push(_stage.Out, Encoded(frame));
             }
             else if (_outbound.Offer(frame, Log, _portal.Id, _stage._nexus.Warnings) is { } overflow)
             {
@@ -263,6 +351,8 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             }
 
             _streamControl.Clear();
+            _waiting = null;
+            CancelTimer(RefillTimer);
             var unsent = _outbound.DropAll() + _commands.Close(reason); // what is told from now on fails at once too
             if (unsent > 0)
             {
@@ -279,7 +369,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
             {
                 _stage._lastWords?.Say(last);
                 ScheduleOnce(ClosingTimer, ClosingGrace); // a peer that does not read cannot hold us open
-                Emit(_stage.Out, last, CompleteStage);
+                Emit(_stage.Out, Encoded(last), CompleteStage);
             }
             else
             {
@@ -289,9 +379,10 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<Fr
 
         public void SetIdleTick(TimeSpan interval) => ScheduleRepeatedly(IdleTimer, interval);
 
-        public void Watch(IActorRef actor) => _self!.Watch(actor);
+        /// <remarks>The stage actor is made on the first watch: a portal that publishes nothing to its peer has none.</remarks>
+        public void Watch(IActorRef actor) => (_self ??= GetStageActor(OnStageMessage)).Watch(actor);
 
-        public void Unwatch(IActorRef actor) => _self!.Unwatch(actor);
+        public void Unwatch(IActorRef actor) => _self?.Unwatch(actor);
 
         public bool TryTakeProxy() => _stage._nexus.Proxies.TryTake();
 

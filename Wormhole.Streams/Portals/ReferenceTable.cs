@@ -55,6 +55,9 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
     /// <summary>The sweep tick now (one per second); one-shot entries expire by it.</summary>
     public long Tick { get; set; }
 
+    /// <summary>Whether a one-shot publication or proxy waits for its deadline (only then does the portal run its sweep).</summary>
+    public bool HasExpiring => _oneShots.Count > 0 || _pendingReplyProxies > 0;
+
     public WireRef Export(IActorRef actor, Type messageType) =>
         IsMine(actor, out var proxy)
             ? new WireRef(proxy.Id, Yours: true)

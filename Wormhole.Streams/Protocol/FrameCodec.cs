@@ -1,5 +1,4 @@
 using Akka.IO;
-using Akka.Streams.Dsl;
 using ProtoBuf;
 using ProtoBuf.Meta;
 using Wormhole.Streams.Portals;
@@ -14,21 +13,6 @@ namespace Wormhole.Streams.Protocol;
 internal static class FrameCodec
 {
     private static readonly RuntimeTypeModel Model = CreateModel();
-
-    /// <summary>The codec as a bidi flow: top decodes from the wire, bottom encodes to it.</summary>
-    public static BidiFlow<ByteString, Frame, Frame, ByteString, Akka.NotUsed> Bidi(int maxFrameBytes, PortalCounters counters) =>
-        BidiFlow.FromFlows(
-            Flow.Create<ByteString>().Select(bytes =>
-            {
-                counters.FrameIn(bytes.Count);
-                return Decode(bytes, maxFrameBytes);
-            }),
-            Flow.Create<Frame>().Select(frame =>
-            {
-                var bytes = Encode(frame);
-                counters.FrameOut(bytes.Count);
-                return bytes;
-            }));
 
     public static ByteString Encode(Frame frame) => Encode(frame, writeDeliverDirectly: true);
 

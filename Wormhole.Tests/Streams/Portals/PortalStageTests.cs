@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
@@ -104,6 +105,33 @@ public sealed class PortalStageTests : Akka.TestKit.Xunit2.TestKit
         }, Materializer());
     }
 
+    [Fact]
+    public async Task Portal_FrameOverTheInboundRate_WaitsForItsToken_AndNothingMoreIsPulled()
+    {
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var taken = 0;
+            var (upstream, portal, downstream) = Run(new NexusOptions { MaxInboundFramesPerSecond = 2, MaxUnknownRequests = 1_000 }, onTaken: () => Interlocked.Increment(ref taken));
+            downstream.Request(10);
+            await downstream.ExpectNextAsync(Bounds.Long); // Hello
+            await upstream.SendNextAsync(PeerHello()); // the first token
+            await upstream.SendNextAsync(new Lookup { RequestId = 1, Name = "nobody" }); // the second
+            Assert.Equal(1ul, Assert.IsType<LookupReply>(await downstream.ExpectNextAsync(Bounds.Long)).RequestId);
+
+            var clock = Stopwatch.StartNew();
+            await upstream.SendNextAsync(new Lookup { RequestId = 2, Name = "nobody" }); // waits half a second for a token
+            await upstream.SendNextAsync(new Lookup { RequestId = 3, Name = "nobody" });
+            await downstream.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+            Assert.Equal(3, Volatile.Read(ref taken)); // the waiting frame was taken, the one behind it not: no pull while it waits
+            Assert.Equal(2ul, Assert.IsType<LookupReply>(await downstream.ExpectNextAsync(Bounds.Long)).RequestId);
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(400), $"the frame was answered after {clock.Elapsed.TotalMilliseconds:0} ms, before its token could have refilled");
+            Assert.Equal(3ul, Assert.IsType<LookupReply>(await downstream.ExpectNextAsync(Bounds.Long)).RequestId);
+
+            await upstream.SendCompleteAsync();
+            await portal.Completion.WaitAsync(Bounds.Long);
+        }, Materializer());
+    }
+
     /// <summary>Sends a message for an unknown id and waits until the stage has counted it: what came before it is handled.</summary>
     private async Task ProcessedAsync(TestPublisher.Probe<Frame> upstream, Portal portal, int dropped)
     {
@@ -111,11 +139,19 @@ public sealed class PortalStageTests : Akka.TestKit.Xunit2.TestKit
         await AwaitAssertAsync(() => Assert.Equal(dropped, portal.Counters.Dropped), Bounds.Long);
     }
 
-    private (TestPublisher.Probe<Frame> Upstream, Portal Portal, TestSubscriber.Probe<Frame> Downstream) Run(NexusOptions options, (string, Akka.Actor.IActorRef, Type)[]? publications = null)
+    /// <summary>The stage between probes that speak frames (the codec around it); <paramref name="onTaken"/> sees each frame the stage takes from upstream (fused with it: one per pull).</summary>
+    private (TestPublisher.Probe<Frame> Upstream, Portal Portal, TestSubscriber.Probe<Frame> Downstream) Run(
+        NexusOptions options, (string, Akka.Actor.IActorRef, Type)[]? publications = null, Action? onTaken = null)
     {
         var nexus = Nexus.Create(Sys, options);
         var ((upstream, portal), downstream) = this.SourceProbe<Frame>()
+            .Select(frame =>
+            {
+                onTaken?.Invoke();
+                return FrameCodec.Encode(frame);
+            })
             .ViaMaterialized(Flow.FromGraph(new PortalStage(nexus, options, publications ?? [], new PortalCounters())), Keep.Both)
+            .Select(bytes => FrameCodec.Decode(bytes, options.MaxFrameBytes))
             .ToMaterialized(this.SinkProbe<Frame>(), Keep.Both)
             .Run(Materializer());
         return (upstream, portal, downstream);
