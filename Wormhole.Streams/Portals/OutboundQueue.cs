@@ -1,4 +1,3 @@
-using Akka.Event;
 using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
@@ -38,7 +37,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
 
     /// <summary>Queues <paramref name="frame"/>, or applies the overflow policy.</summary>
     /// <returns>The fault that closes the portal, under <see cref="OutboundOverflowPolicy.FailPortal"/> past a bound; otherwise null.</returns>
-    public ProtocolFault? Offer(Frame frame, ILoggingAdapter log, string portalId, WarningGate warnings)
+    public ProtocolFault? Offer(Frame frame, IPortalSessionHost host, string portalId, WarningGate warnings)
     {
         var full = _frames.Count >= options.MaxOutboundFrames || _bytes >= options.MaxOutboundBytes;
         if (!full)
@@ -53,7 +52,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
             {
                 counters.Drop();
                 warnings.Warn(
-                    log,
+                    host.Log, // only here: a portal's logger costs it a few hundred bytes
                     "outbound-overflow",
                     "Portal {0}: dropped a message for remote id {1}: {2:N0} frames ({3:N0} bytes) wait for the conduit, which takes them slower than this side sends (MaxOutboundFrames / MaxOutboundBytes, DropNewest; {4:N0} dropped so far)",
                     portalId, deliver.Target, _frames.Count, _bytes, counters.Dropped);

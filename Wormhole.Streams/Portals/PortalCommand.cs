@@ -6,6 +6,14 @@ namespace Wormhole.Streams.Portals;
 /// <summary>What reaches a portal's stage from outside it, through its <see cref="PortalCommandQueue"/>.</summary>
 internal abstract record PortalCommand
 {
+    /// <summary>The command posted after this one, while both wait in a <see cref="CommandChain"/>.</summary>
+    internal PortalCommand? Next;
+
+    /// <summary>A command is an event: equal only to itself (and its link must not take part in equality).</summary>
+    public virtual bool Equals(PortalCommand? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+
     /// <summary>Publish an actor under a name on this portal only.</summary>
     public sealed record Publish(string Name, IActorRef Actor, Type MessageType) : PortalCommand;
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Wormhole.Streams.Portals;
 
 /// <summary>
@@ -13,7 +11,7 @@ namespace Wormhole.Streams.Portals;
 /// </remarks>
 internal sealed class PortalCommandQueue
 {
-    private readonly ConcurrentQueue<PortalCommand> _commands = new();
+    private readonly CommandChain _commands = new();
     private readonly Action<PortalCommandQueue> _wake;
     private readonly PortalCounters _counters;
     private PortalCloseReason? _closeReason;
@@ -41,7 +39,7 @@ internal sealed class PortalCommandQueue
             Room.Posted();
         }
 
-        _commands.Enqueue(command);
+        _commands.Post(command);
         if (CloseReason is { } reason)
         {
             FailAll(reason); // the stage drains no more: whoever reads the reason after enqueuing fails what is left
@@ -59,7 +57,7 @@ internal sealed class PortalCommandQueue
         Volatile.Write(ref _wakePending, 0);
         for (var taken = 0; taken < budget; taken++)
         {
-            if (CloseReason is not null || !_commands.TryDequeue(out var command))
+            if (CloseReason is not null || !_commands.TryTake(out var command))
             {
                 return;
             }
@@ -87,10 +85,11 @@ internal sealed class PortalCommandQueue
         return FailAll(CloseReason!);
     }
 
+    /// <remarks>Under a lock: after close, any poster's thread takes from the chain, which allows one taker at a time.</remarks>
     private int FailAll(PortalCloseReason reason)
     {
         var messages = 0;
-        while (_commands.TryDequeue(out var command))
+        while (TakeToFail(out var command))
         {
             if (command is PortalCommand.Forward)
             {
@@ -103,6 +102,14 @@ internal sealed class PortalCommandQueue
         }
 
         return messages;
+    }
+
+    private bool TakeToFail(out PortalCommand command)
+    {
+        lock (_commands)
+        {
+            return _commands.TryTake(out command);
+        }
     }
 
     private void Wake()

@@ -123,18 +123,18 @@ internal sealed partial class PortalSession
         }
         catch (LimitExceededException e) when (e.Limit == nameof(NexusOptions.MaxPublications))
         {
-            Streams.MessageNotSent();
+            _streams?.MessageNotSent();
             Fail(ProtocolFault.LimitExceeded(e.Limit, e.Message));
             return;
         }
         catch (Exception e) when (e is not (OutOfMemoryException or ProtocolFaultException))
         {
-            Streams.MessageNotSent();
+            _streams?.MessageNotSent();
             Refuse(forward, e);
             return;
         }
 
-        Streams.MessageSent();
+        _streams?.MessageSent();
         Send(new Deliver { Target = proxy.Id, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs });
     }
 

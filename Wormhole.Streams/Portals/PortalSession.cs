@@ -33,6 +33,7 @@ internal sealed partial class PortalSession : IStreamHost
     private bool _open;
     private bool _closed;
     private PortalCloseReason? _closeReason;
+    private StreamTable? _streams;
     private int _silentTicks;
     private int _quietTicks;
     private int _silentTicksLimit = int.MaxValue;
@@ -46,8 +47,7 @@ internal sealed partial class PortalSession : IStreamHost
         _payloads = nexus.Payloads;
         _counters = counters;
         _conduitHalf = conduitHalf;
-        Streams = new StreamTable(options, counters, portal.Id, this, host.Commands, () => host.Materializer);
-        Table = new ReferenceTable(options, counters, portal.Id, host, Streams);
+        Table = new ReferenceTable(options, counters, portal.Id, host, () => Streams);
         foreach (var (name, actor, messageType) in publications)
         {
             _names[name] = (actor, messageType);
@@ -56,7 +56,11 @@ internal sealed partial class PortalSession : IStreamHost
 
     public ReferenceTable Table { get; }
 
-    public StreamTable Streams { get; }
+    /// <summary>The portal's streams, made when the first stream is offered or a stream frame arrives: most portals never stream.</summary>
+    public StreamTable Streams => _streams ??= new StreamTable(_options, _counters, _portal.Id, this, _host.Commands, () => _host.Materializer)
+    {
+        PeerMaxFrameBytes = Math.Min(PeerMaxFrameBytes, _options.MaxFrameBytes), // this side's framing refuses larger frames on the way out
+    };
 
     public bool IsOpen => _open && !_closed;
 
@@ -137,14 +141,14 @@ internal sealed partial class PortalSession : IStreamHost
     }
 
     /// <summary>Whether anything may expire: a one-shot entry, or a stream (whose subscription can time out). The sweep runs only while this holds.</summary>
-    public bool HasExpiring => Table.HasExpiring || Streams.Produced > 0 || Streams.Consumed > 0;
+    public bool HasExpiring => Table.HasExpiring || _streams is { Produced: > 0 } or { Consumed: > 0 };
 
     /// <summary>The sweep tick (once a second while <see cref="HasExpiring"/>): expired one-shot entries go.</summary>
     public void OnSweepTick()
     {
         Table.Tick++;
         Table.SweepExpired();
-        Streams.Sweep(Table.Tick);
+        _streams?.Sweep(Table.Tick);
     }
 
     /// <summary>A local actor this portal published has terminated: tell the peer.</summary>
@@ -162,7 +166,7 @@ internal sealed partial class PortalSession : IStreamHost
         _closed = true;
         _closeReason ??= reason;
         Table.ReleaseEverything(reason);
-        Streams.CloseAll(reason);
+        _streams?.CloseAll(reason);
         foreach (var (_, _, lookup) in _lookups.Values)
         {
             lookup.TrySetException(new PortalClosedException(reason));
@@ -198,7 +202,7 @@ internal sealed partial class PortalSession : IStreamHost
 
         try
         {
-            var frame = Streams.NextFrame(_payloads.Model, Table);
+            var frame = _streams?.NextFrame(_payloads.Model, Table);
             if (frame is not null)
             {
                 _quietTicks = 0;
@@ -268,7 +272,10 @@ internal sealed partial class PortalSession : IStreamHost
             PeerMaxFrameBytes = (int)Math.Min(hello.MaxFrameBytes, int.MaxValue);
         }
 
-        Streams.PeerMaxFrameBytes = Math.Min(PeerMaxFrameBytes, _options.MaxFrameBytes); // this side's framing refuses larger frames on the way out
+        if (_streams is not null)
+        {
+            _streams.PeerMaxFrameBytes = Math.Min(PeerMaxFrameBytes, _options.MaxFrameBytes); // this side's framing refuses larger frames on the way out
+        }
 
         var peerIdle = hello.IdleTimeoutMs > 0 ? TimeSpan.FromMilliseconds(hello.IdleTimeoutMs) : _options.IdleTimeout;
         var tick = (peerIdle < _options.IdleTimeout ? peerIdle : _options.IdleTimeout) / TicksPerIdleTimeout;

@@ -96,7 +96,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
         private bool _streamsTurn;
 
         /// <summary>Stream credit and cancels waiting for the conduit: they go ahead of queued frames (they let the peer's streams move or stop).</summary>
-        private readonly Queue<Frame> _streamControl = new();
+        private Queue<Frame>? _streamControl;
 
         public Logic(PortalStage stage, Portal portal, WireId conduitHalf)
             : base(stage.Shape)
@@ -268,7 +268,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
         /// </summary>
         private void OnPull()
         {
-            if (_streamControl.TryDequeue(out var control))
+            if (_streamControl is not null && _streamControl.TryDequeue(out var control))
             {
                 Push(_stage.Out, Encoded(control));
                 return;
@@ -312,13 +312,13 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
 
             if (frame is Demand or StreamCancel && !IsAvailable(_stage.Out))
             {
-                _streamControl.Enqueue(frame); // bounded: a few per stream per window consumed
+                (_streamControl ??= new()).Enqueue(frame); // bounded: a few per stream per window consumed
             }
             else if (_outbound.IsEmpty && IsAvailable(_stage.Out))
             {
                 Push(_stage.Out, Encoded(frame));
             }
-            else if (_outbound.Offer(frame, Log, _portal.Id, _stage._nexus.Warnings) is { } overflow)
+            else if (_outbound.Offer(frame, this, _portal.Id, _stage._nexus.Warnings) is { } overflow)
             {
                 _session.Fail(overflow);
             }
@@ -350,7 +350,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
                 Cancel(_stage.In);
             }
 
-            _streamControl.Clear();
+            _streamControl?.Clear();
             _waiting = null;
             CancelTimer(RefillTimer);
             var unsent = _outbound.DropAll() + _commands.Close(reason); // what is told from now on fails at once too

@@ -30,9 +30,11 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
     private readonly Dictionary<IActorRef, Publication> _oneShots = new();
     private readonly Dictionary<WireId, object> _portsOfMessage = new();
 
-    public ReferenceTable(NexusOptions options, PortalCounters counters, string portalId, IReferenceTableHost host, StreamTable streams)
+    private readonly Func<StreamTable> _streams;
+
+    public ReferenceTable(NexusOptions options, PortalCounters counters, string portalId, IReferenceTableHost host, Func<StreamTable> streams)
     {
-        Streams = streams;
+        _streams = streams;
         _options = options;
         _counters = counters;
         _portalId = portalId;
@@ -40,7 +42,7 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
     }
 
     /// <summary>The portal's streams, which the stream serializers reach through this table.</summary>
-    public StreamTable Streams { get; }
+    public StreamTable Streams => _streams();
 
     public IMaterializer StreamMaterializer => Streams.Materializer;
 
