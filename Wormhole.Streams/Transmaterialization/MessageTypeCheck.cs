@@ -45,6 +45,14 @@ internal static class MessageTypeCheck
     /// </summary>
     private static readonly RuntimeTypeModel Probe = RuntimeTypeModel.Create("wormhole-type-check");
 
+    /// <summary>
+    /// Generic leaves (a <c>List&lt;T&gt;</c>, a dictionary) met during the current walk, judged by protobuf-net at its end,
+    /// once every reference inside the message has its serializer in <see cref="Probe"/>: protobuf-net walks the element
+    /// type whole, and a reference there that this walk had not yet reached would make the verdict depend on which message
+    /// types were checked before. Used only under <c>lock (Probe)</c>.
+    /// </summary>
+    private static readonly List<(Type Type, string Where)> DeferredLeaves = [];
+
     /// <param name="Problem">Why the type cannot cross a portal, or null.</param>
     /// <param name="ReferenceTypes">Every reference and stream type inside (<see cref="ReferenceSerializers"/>).</param>
     /// <param name="Types">Every type walked (the message type, its members', subtypes and base types), in the order met.</param>
@@ -69,7 +77,10 @@ internal static class MessageTypeCheck
         string? problem;
         lock (Probe)
         {
-            problem = Find(type, Describe(type), asBase: false, seen, references);
+            DeferredLeaves.Clear();
+            problem = Find(type, Describe(type), asBase: false, seen, references)
+                ?? DeferredLeaves.Where(leaf => !Probe.CanSerialize(leaf.Type)).Select(leaf => Unserializable(leaf.Type, leaf.Where)).FirstOrDefault();
+            DeferredLeaves.Clear();
         }
 
         return new Verdict(problem, references, seen);
@@ -154,16 +165,20 @@ internal static class MessageTypeCheck
             return problem;
         }
 
-        if (Probe.CanSerialize(type))
+        if (type.IsGenericType)
         {
+            DeferredLeaves.Add((type, where));
             return null;
         }
 
-        return type.IsInterface
+        return Probe.CanSerialize(type) ? null : Unserializable(type, where);
+    }
+
+    private static string Unserializable(Type type, string where) =>
+        type.IsInterface
             ? Undeclared(type, where)
             : $"{where} is {Describe(type)}, which protobuf-net cannot serialize: use a [ProtoContract] type with [ProtoMember] fields, "
                 + "or a type protobuf-net knows (numbers, strings, byte[], enums, DateTime, TimeSpan, Guid, lists, dictionaries).";
-    }
 
     /// <summary>
     /// The members of a type protobuf-net serializes as a tuple (no contract, one public constructor that takes every

@@ -81,6 +81,18 @@ public sealed class MessageTypeCheckTests
     public void Prepare_ContractThatCrosses_IsAccepted(Type messageType) => new PayloadModel(64).Prepare(messageType);
 
     [Fact]
+    public void Inspect_SubtypeListsItsBase_WhoseReferenceComesAfter_IsAccepted_WhateverWasInspectedBefore()
+    {
+        // Discussion's subtype Answer holds List<Discussion>; Discussion's own member, a reference to a type no other test
+        // uses, is walked after its subtypes. protobuf-net can judge List<Discussion> only once that reference's serializer
+        // is known: the verdict must not depend on whether another message type happened to register it first.
+        var verdict = MessageTypeCheck.Inspect(typeof(Discussion));
+
+        Assert.Null(verdict.Problem);
+        Assert.Contains(typeof(ActorRef<DiscussionWatcher>), verdict.ReferenceTypes);
+    }
+
+    [Fact]
     public void Inspect_TupleRecordWithoutContract_FindsTheReferenceInside()
     {
         var verdict = MessageTypeCheck.Inspect(typeof(HoldsTuples));
