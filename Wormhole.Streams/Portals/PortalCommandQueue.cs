@@ -53,8 +53,10 @@ internal sealed class PortalCommandQueue
     /// <summary>For the stage: takes up to <paramref name="budget"/> commands; wakes itself again when more remain.</summary>
     public void Drain(int budget, Action<PortalCommand> handle)
     {
-        // Re-armed before draining: a command queued from here on is either drained below or wakes the stage again.
-        Volatile.Write(ref _wakePending, 0);
+        // Re-armed before draining: a command queued from here on is either drained below or wakes the stage again. A full
+        // fence, not a volatile write: the reads of the queue below must not be done before the reset is seen, or a poster
+        // that links its command after those reads can still find the wake pending and not wake the stage (a lost wake).
+        Interlocked.Exchange(ref _wakePending, 0);
         for (var taken = 0; taken < budget; taken++)
         {
             if (CloseReason is not null || !_commands.TryTake(out var command))

@@ -1,3 +1,4 @@
+using Wormhole.Streams;
 using Wormhole.Streams.Portals;
 
 namespace Wormhole.Tests.Streams.Portals;
@@ -59,5 +60,37 @@ public sealed class CommandChainTests
         Assert.Equal(posters * perPoster, taken);
         Assert.True(chain.IsEmpty);
         Assert.False(chain.TryTake(out _));
+    }
+
+    [Fact]
+    public async Task Queue_PostersAndAStageThatDrainsWhenWoken_HandlesEveryCommand()
+    {
+        const int posters = 4;
+        const int perPoster = 100_000;
+        var handled = 0;
+        var wakes = System.Threading.Channels.Channel.CreateUnbounded<PortalCommandQueue>();
+        var queue = new PortalCommandQueue(woken => wakes.Writer.TryWrite(woken), new PortalCounters());
+        var stage = Task.Run(async () =>
+        {
+            await foreach (var woken in wakes.Reader.ReadAllAsync())
+            {
+                woken.Drain(256, _ => handled++); // one drain at a time, as the stage's async callback runs
+                if (Volatile.Read(ref handled) == posters * perPoster)
+                {
+                    return;
+                }
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, posters).Select(poster => Task.Run(() =>
+        {
+            for (var i = 0; i < perPoster; i++)
+            {
+                queue.Post(new PortalCommand.Close("x"));
+            }
+        })));
+
+        await stage.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(posters * perPoster, handled);
     }
 }
