@@ -23,7 +23,7 @@ public abstract partial class Conduit
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
-        return new TcpConduit(host, port);
+        return new StreamConduit(cancellationToken => TcpSocket.ConnectAsync(host, port, cancellationToken));
     }
 
     /// <summary>A TCP connection to a Wormhole listener at <paramref name="endpoint"/>.</summary>

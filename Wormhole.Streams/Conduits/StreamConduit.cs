@@ -4,8 +4,8 @@ using Akka.Streams.Dsl;
 namespace Wormhole.Streams;
 
 /// <summary>
-/// A conduit over a pair of byte streams (<see cref="ByteStreamFlow"/>) with <see cref="LengthPrefixFraming"/>: the Unix
-/// domain socket client, stdio, a child process's pipes. <paramref name="open"/> runs once per run of the flow; the
+/// A conduit over a pair of byte streams (<see cref="ByteStreamFlow"/>) with <see cref="LengthPrefixFraming"/>: the TCP and
+/// Unix domain socket clients, stdio, a child process's pipes. <paramref name="open"/> runs once per run of the flow; the
 /// token is cancelled when the flow stops.
 /// </summary>
 internal sealed class StreamConduit(Func<CancellationToken, Task<DuplexStreams>> open) : Conduit

@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Akka.Event;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 
 namespace Wormhole.Streams;
 
@@ -17,22 +13,12 @@ namespace Wormhole.Streams;
 /// </remarks>
 public sealed class UnixWormholeListener : IAsyncDisposable
 {
-    private readonly Nexus _nexus;
-    private readonly Socket _socket;
-    private readonly SharedKillSwitch _connections = KillSwitches.Shared("unix-listener");
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
-    private readonly Func<EndPoint, ValueTask<PortalAdmission>>? _admit;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _accepting;
-    private int _disposed;
+    private readonly SocketAcceptLoop _loop;
 
     internal UnixWormholeListener(Nexus nexus, string path, Socket socket, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
     {
-        _nexus = nexus;
-        _admit = admit;
-        _socket = socket;
         Path = path;
-        _accepting = Task.Run(AcceptLoopAsync);
+        _loop = new SocketAcceptLoop(nexus, socket, $"Unix domain socket listener at {path}", admit);
     }
 
     /// <summary>The full path of the socket file clients connect to with <see cref="Conduit.UnixSocket(string)"/>.</summary>
@@ -45,16 +31,7 @@ public sealed class UnixWormholeListener : IAsyncDisposable
     /// <returns>A task that completes when the listening socket and every accepted connection are closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        await _accepting.ConfigureAwait(false);
-        _connections.Shutdown();
-        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+        await _loop.DisposeAsync().ConfigureAwait(false);
         try
         {
             File.Delete(Path);
@@ -65,90 +42,6 @@ public sealed class UnixWormholeListener : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
-        }
-
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket accepted;
-            try
-            {
-                accepted = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted)
-            {
-                continue; // that client gave up before we accepted it
-            }
-            catch (Exception e)
-            {
-                _nexus.System.Log.Error(e, "Unix domain socket listener at {0} stopped accepting connections", Path);
-                return;
-            }
-
-            var serving = ServeAsync(accepted);
-            _running[serving] = 0;
-            _ = serving.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    /// <summary>Asks the admission callback about an accepted connection, then runs its portal behind the listener's kill switch until its conduit closes.</summary>
-    private async Task ServeAsync(Socket accepted)
-    {
-        var peer = accepted.RemoteEndPoint ?? new UnixDomainSocketEndPoint(Path);
-        var admission = await _nexus.AdmitAsync(peer, _admit is null ? null : () => _admit(peer)).ConfigureAwait(false);
-        if (!admission.IsAccepted || _stopping.IsCancellationRequested)
-        {
-            await RefuseAsync(accepted).ConfigureAwait(false);
-            return;
-        }
-
-        ServedPortal served;
-        try
-        {
-            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(UnixSocket.Streams(accepted)).Via(_connections.Flow<Akka.IO.ByteString>()), session => session.Stopped);
-        }
-        catch (Exception e)
-        {
-            // The materializer is shut down (the nexus was disposed first): nothing can serve this connection.
-            accepted.Dispose();
-            _nexus.System.Log.Warning("Unix domain socket listener at {0} could not serve a connection: {1}", Path, e.Message);
-            return;
-        }
-
-        await served.Stopped.ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Ends a refused connection in order: the client reads the end of the stream (its portal closes with
-    /// <see cref="PortalCloseKind.ConduitCompleted"/>). What it sent meanwhile is read and dropped until it closes too (for
-    /// at most a second), since closing a Unix socket with unread data makes the client's next read fail instead.
-    /// </summary>
-    private static async Task RefuseAsync(Socket accepted)
-    {
-        try
-        {
-            accepted.Shutdown(SocketShutdown.Send);
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            var scratch = new byte[4096];
-            while (await accepted.ReceiveAsync(scratch, SocketFlags.None, bound.Token).ConfigureAwait(false) > 0)
-            {
-            }
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The client went first, or did not close in time.
-        }
-        finally
-        {
-            accepted.Dispose();
         }
     }
 }

@@ -1,22 +1,26 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Wormhole.Streams;
 
-/// <summary>A listening socket that opens a portal per connection; dispose it to stop accepting.</summary>
+/// <summary>A listening TCP socket that opens a portal per connection (<see cref="Nexus.ListenTcpAsync(IPEndPoint, CancellationToken)"/>); dispose it to stop accepting.</summary>
 public sealed class WormholeListener : IAsyncDisposable
 {
-    private readonly Func<Task> _unbind;
+    private readonly SocketAcceptLoop _loop;
 
-    internal WormholeListener(IPEndPoint localEndPoint, Func<Task> unbind)
+    internal WormholeListener(Nexus nexus, Socket socket, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
     {
-        LocalEndPoint = localEndPoint;
-        _unbind = unbind;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _loop = new SocketAcceptLoop(nexus, socket, $"TCP listener at {LocalEndPoint}", admit);
     }
 
     /// <summary>Where the listener accepts connections (with the actual port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Stops accepting connections. The TCP connections it accepted close with it (Akka.IO's listener owns them), so their portals close.</summary>
-    /// <returns>A task that completes when the socket is unbound.</returns>
-    public async ValueTask DisposeAsync() => await _unbind().ConfigureAwait(false);
+    /// <summary>
+    /// Stops accepting connections and closes the connections it accepted: their portals close with
+    /// <see cref="PortalCloseKind.ConduitCompleted"/>.
+    /// </summary>
+    /// <returns>A task that completes when the listening socket and every accepted connection are closed.</returns>
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 }

@@ -167,16 +167,11 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <param name="admit">The decision per connection; null accepts all with the nexus's options. If it throws, the connection is refused and the error logged.</param>
     /// <param name="cancellationToken">Gives up binding.</param>
     /// <returns>The listener; dispose it to stop accepting (the portals it accepted close with it).</returns>
-    public async Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, Func<EndPoint, ValueTask<PortalAdmission>>? admit, CancellationToken cancellationToken = default)
+    public Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, Func<EndPoint, ValueTask<PortalAdmission>>? admit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var binding = await System.TcpStream()
-            .Bind(endpoint.Address.ToString(), endpoint.Port)
-            .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection => _ = AcceptTcpAsync(connection, admit)))
-            .Run(Materializer)
-            .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return new WormholeListener((IPEndPoint)binding.LocalAddress, () => binding.Unbind());
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(new WormholeListener(this, TcpSocket.Listen(endpoint), admit));
     }
 
     /// <summary>
@@ -205,19 +200,6 @@ public sealed partial class Nexus : IAsyncDisposable
         }
 
         return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords));
-    }
-
-    /// <summary>Asks <paramref name="admit"/> about a connection, then serves it as a portal or closes it.</summary>
-    private async Task AcceptTcpAsync(Akka.Streams.Dsl.Tcp.IncomingConnection connection, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
-    {
-        var admission = await AdmitAsync(connection.RemoteAddress, admit is null ? null : () => admit(connection.RemoteAddress)).ConfigureAwait(false);
-        if (!admission.IsAccepted)
-        {
-            connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()), Materializer);
-            return;
-        }
-
-        ServePortal(admission, (_, _) => connection.Flow, _ => Task.CompletedTask); // Akka's TCP stage closes the socket itself once the framing completes
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>

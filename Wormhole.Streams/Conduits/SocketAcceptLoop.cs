@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Event;
+using Akka.Streams;
+
+namespace Wormhole.Streams;
+
+/// <summary>
+/// The server side of a listening stream socket (TCP or Unix domain): accepts connections, asks the admission callback
+/// about each, and serves each admitted one as a portal over <see cref="ByteStreamFlow"/> behind a kill switch, until it is
+/// disposed.
+/// </summary>
+internal sealed class SocketAcceptLoop : IAsyncDisposable
+{
+    private readonly Nexus _nexus;
+    private readonly Socket _socket;
+    private readonly string _name;
+    private readonly Func<EndPoint, ValueTask<PortalAdmission>>? _admit;
+    private readonly SharedKillSwitch _connections;
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _accepting;
+    private int _disposed;
+
+    /// <param name="nexus">The nexus whose portals the connections become.</param>
+    /// <param name="socket">The bound, listening socket; the loop owns it.</param>
+    /// <param name="name">What the logs call the listener, e.g. "TCP listener at 127.0.0.1:5000".</param>
+    /// <param name="admit">The decision per connection; null accepts all with the nexus's options.</param>
+    public SocketAcceptLoop(Nexus nexus, Socket socket, string name, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
+    {
+        _nexus = nexus;
+        _socket = socket;
+        _name = name;
+        _admit = admit;
+        _connections = KillSwitches.Shared(name);
+        _accepting = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>Stops accepting and closes the connections accepted (their portals close with <see cref="PortalCloseKind.ConduitCompleted"/>).</summary>
+    /// <returns>A task that completes when the listening socket and every accepted connection are closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _accepting.ConfigureAwait(false);
+        _connections.Shutdown();
+        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted)
+            {
+                continue; // that client gave up before we accepted it
+            }
+            catch (Exception e)
+            {
+                _nexus.System.Log.Error(e, "{0} stopped accepting connections", _name);
+                return;
+            }
+
+            if (accepted.ProtocolType == ProtocolType.Tcp)
+            {
+                accepted.NoDelay = true;
+            }
+
+            var serving = ServeAsync(accepted);
+            _running[serving] = 0;
+            _ = serving.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Asks the admission callback about an accepted connection, then runs its portal behind the kill switch until its conduit closes.</summary>
+    private async Task ServeAsync(Socket accepted)
+    {
+        var peer = accepted.RemoteEndPoint ?? _socket.LocalEndPoint!;
+        var admission = await _nexus.AdmitAsync(peer, _admit is null ? null : () => _admit(peer)).ConfigureAwait(false);
+        if (!admission.IsAccepted || _stopping.IsCancellationRequested)
+        {
+            await RefuseAsync(accepted).ConfigureAwait(false);
+            return;
+        }
+
+        ServedPortal served;
+        try
+        {
+            var stream = new NetworkStream(accepted, ownsSocket: true);
+            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(new DuplexStreams(stream, stream)).Via(_connections.Flow<Akka.IO.ByteString>()), session => session.Stopped);
+        }
+        catch (Exception e)
+        {
+            // The materializer is shut down (the nexus was disposed first): nothing can serve this connection.
+            accepted.Dispose();
+            _nexus.System.Log.Warning("{0} could not serve a connection: {1}", _name, e.Message);
+            return;
+        }
+
+        await served.Stopped.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends a refused connection in order: the client reads the end of the stream (its portal closes with
+    /// <see cref="PortalCloseKind.ConduitCompleted"/>). What it sent meanwhile is read and dropped until it closes too (for
+    /// at most a second), since closing a socket with unread data makes the client's next read fail instead.
+    /// </summary>
+    private static async Task RefuseAsync(Socket accepted)
+    {
+        try
+        {
+            accepted.Shutdown(SocketShutdown.Send);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var scratch = new byte[4096];
+            while (await accepted.ReceiveAsync(scratch, SocketFlags.None, bound.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went first, or did not close in time.
+        }
+        finally
+        {
+            accepted.Dispose();
+        }
+    }
+}
