@@ -14,6 +14,7 @@ export interface AskOptions {
 /** How a remote reference ended. */
 export type RemoteEnd =
   | { readonly kind: "Terminated" }
+  | { readonly kind: "Released" }
   | { readonly kind: "PortalClosed"; readonly reason: PortalCloseReason };
 
 /** The portal's table entry for one remote id this side holds (a lasting publication of the peer). */

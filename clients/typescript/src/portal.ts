@@ -670,6 +670,7 @@ export class Portal {
     if (this.#proxies.get(entry.key) === entry) {
       this.#proxies.delete(entry.key);
     }
+    entry.end({ kind: "Released" });
     if (this.#state === "open") {
       this.#send({ subtype: { case: "Release", value: { Id: wireId(entry.id), Count: BigInt(entry.count) } } });
     }

@@ -26,7 +26,7 @@ export class RemoteRef<D extends DescMessage> {
     return { High: this.#entry.id.high, Low: this.#entry.id.low, Yours: true, WithinMs: 0 };
   }
 
-  /** Resolves when the remote actor stops (`Terminated`) or the portal closes; never rejects. */
+  /** Resolves when the remote actor stops (`Terminated`), this side releases it, or the portal closes; never rejects. */
   get terminated(): Promise<RemoteEnd> {
     return this.#entry.ended;
   }
