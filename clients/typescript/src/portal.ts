@@ -366,7 +366,11 @@ export class Portal {
     if (this.#state === "closed" || this.#state === "new") {
       return;
     }
-    this.#abort(new Fault("ProtocolViolation", "malformed-frame", "a text message: the protocol sends binary messages only", 1003));
+    // As the .NET side does (docs/protocol.md, "Framing"): the socket closes at once with 1003, no Error frame.
+    const message = "a text message: the protocol sends binary messages only";
+    this.#outbox = [];
+    this.#endConduit(1003, message);
+    this.#finish({ kind: "ProtocolViolation", message });
   }
 
   /** @internal The conduit ended (the socket's close event). */

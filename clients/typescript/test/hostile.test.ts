@@ -159,13 +159,16 @@ describe("against a hostile server", () => {
     await toldPeer("malformed-frame");
   });
 
-  test("a text message closes with malformed-frame and status 1003", async () => {
+  test("a text message closes the socket at once with status 1003 and no Error frame, as the .NET side does", async () => {
     const portal = await open((socket) => {
       socket.hello();
       socket.socket.send("hello as text");
     });
-    assert.equal((await within("the close", portal.closed)).code, "malformed-frame");
-    await toldPeer("malformed-frame", 1003);
+    const reason = await within("the close", portal.closed);
+    assert.deepEqual([reason.kind, reason.code], ["ProtocolViolation", undefined]);
+    assert.match(reason.message, /text message/);
+    assert.equal((await within("the client's close", peer!.closed)).code, 1003);
+    assert.equal(peer!.received.some((frame) => frame.subtype.case === "Error"), false, "no Error frame");
   });
 
   test("a second Hello closes with duplicate-hello", async () => {
