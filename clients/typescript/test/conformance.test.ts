@@ -2,6 +2,8 @@
 // MapWormhole on Kestrel) over a real WebSocket on 127.0.0.1.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { firstValueFrom, take, toArray } from "rxjs";
 import WebSocket from "ws";
 import {
@@ -32,6 +34,9 @@ import {
 import { Bounds, waitFor, within } from "./support/bounds.js";
 import { startServer } from "./support/server.js";
 import type { RunningServer } from "./support/server.js";
+
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
 
 const open = (url: string, options: ConnectOptions = {}): Promise<Portal> => connect(url, { WebSocket, ...options });
 
@@ -144,15 +149,16 @@ describe("against the .NET server", () => {
     assert.equal(portal.isOpen, true);
   });
 
-  test("the server hands the client's own ref back (Yours = true): it resolves to the same local actor", async () => {
+  test("the server hands the client's own refs back (Yours = true), also in a list: each resolves to the same local actor", async () => {
     const portal = await connectTo();
     const bouncer = await portal.lookup("bouncer", BounceSchema);
-    const me = portal.anonymous(EchoSchema);
-    const told = firstValueFrom(me.messages);
-    const bounced = await within("bounced", bouncer.ask(BouncedSchema, (port) => ({ Target: me.ref, Reply: port })));
+    const [me, second, third] = [portal.anonymous(EchoSchema), portal.anonymous(EchoSchema), portal.anonymous(EchoSchema)];
+    const told = Promise.all([me, second, third].map((actor) => firstValueFrom(actor.messages)));
+    const bounced = await within("bounced", bouncer.ask(BouncedSchema, (port) => ({ Target: me.ref, Reply: port, More: [second.ref, third.ref] })));
     assert.equal(bounced.Target?.Yours, true);
     assert.equal(portal.local(bounced.Target), me);
-    assert.equal((await within("the server's tell", told)).Text, "bounced");
+    assert.deepEqual(bounced.More.map((ref) => portal.local(ref)), [second, third]);
+    assert.deepEqual((await within("the server's tells", told)).map((echo) => echo.Text), ["bounced", "bounced", "bounced"]);
   });
 
   test("the server looks up an actor the client published by name and tells it", async () => {
@@ -175,6 +181,22 @@ describe("against the .NET server", () => {
     assert.deepEqual(await within("released", counter.terminated), { kind: "Released" });
     await waitFor("the server to drop the counter's publication", async () => (await statsOf(portal)).Publications === before - 1);
     assert.throws(() => counter.tell({ subtype: { case: "StopCounter", value: {} } }), InvalidReferenceError);
+  });
+
+  test("a remote ref whose handles and message are garbage-collected is released: the server drops the publication", async () => {
+    const portal = await connectTo();
+    const before = (await statsOf(portal)).Publications;
+    await (async () => {
+      const factory = await portal.lookup("factory", MakeCounterSchema);
+      const made = await within("a counter", factory.ask(CounterMadeSchema, (port) => ({ Reply: port })));
+      portal.remote(made.Counter, CounterCommandSchema);
+      factory.release();
+    })();
+    await waitFor("the server to drop both publications", async () => {
+      collectGarbage();
+      await new Promise((resolve) => setImmediate(resolve));
+      return (await statsOf(portal)).Publications === before;
+    });
   });
 
   test("a message whose frame is over the server's MaxFrameBytes is refused before it leaves; the portal stays open", async () => {
@@ -213,8 +235,8 @@ describe("keep-alives and the end of the server", () => {
     try {
       const portal = await within("connect", open(server.url));
       assert.equal(portal.peer?.idleTimeoutMs, 600);
-      // Over 20 keep-alives at 100 ms ticks (one per 200 ms of silence) is well over the server's 600 ms idle timeout.
-      await waitFor("20 keep-alives", () => portal.counters.keepAlivesSent >= 20 || !portal.isOpen);
+      // 10 keep-alives at 100 ms ticks (one per 200 ms of silence): over three times the server's 600 ms idle timeout.
+      await waitFor("10 keep-alives", () => portal.counters.keepAlivesSent >= 10 || !portal.isOpen);
       assert.equal(portal.isOpen, true, `the portal closed: ${JSON.stringify(portal.closeReason)}`);
       const adder = await portal.lookup("adder", AddSchema);
       assert.equal((await within("the sum", adder.ask(Int32Schema, (port) => ({ A: 1, B: 1, Reply: port })))).value, 2);

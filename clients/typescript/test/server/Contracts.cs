@@ -57,19 +57,21 @@ public sealed record Increment : CounterCommand
 [ProtoContract]
 public sealed record StopCounter : CounterCommand;
 
-/// <summary>To "bouncer": tells <see cref="Target"/> an <see cref="Echo"/> "bounced" and answers with the same reference.</summary>
+/// <summary>To "bouncer": tells <see cref="Target"/> and each of <see cref="More"/> an <see cref="Echo"/> "bounced" and answers with the same references.</summary>
 [ProtoContract]
 public sealed record Bounce
 {
     [ProtoMember(1)] public ActorRef<Echo>? Target { get; init; }
     [ProtoMember(2)] public ReplyPort<Bounced>? Reply { get; init; }
+    [ProtoMember(3)] public List<ActorRef<Echo>> More { get; init; } = [];
 }
 
-/// <summary>The bouncer's answer: the client's own reference, handed back.</summary>
+/// <summary>The bouncer's answer: the client's own references, handed back.</summary>
 [ProtoContract]
 public sealed record Bounced
 {
     [ProtoMember(1)] public ActorRef<Echo>? Target { get; init; }
+    [ProtoMember(2)] public List<ActorRef<Echo>> More { get; init; } = [];
 }
 
 /// <summary>To "inspector": the counters of the server's portal whose id (the first 8 hex digits of its conduit half) is given.</summary>

@@ -113,7 +113,12 @@ nexus.Publish("bouncer", FnActor.Spawn<Bounce>(system, async ctx =>
     await foreach (var bounce in ctx.Messages)
     {
         bounce.Target?.Tell(new Echo { Text = "bounced" });
-        bounce.Reply?.Reply(new Bounced { Target = bounce.Target });
+        foreach (var more in bounce.More)
+        {
+            more.Tell(new Echo { Text = "bounced" });
+        }
+
+        bounce.Reply?.Reply(new Bounced { Target = bounce.Target, More = bounce.More });
     }
 }, "bouncer"));
 

@@ -4,13 +4,27 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Bounds } from "./bounds.js";
-import { packageRoot } from "./paths.js";
+import { packageRoot, repoRoot } from "./paths.js";
 
-const project = join(packageRoot, "test/server/ConformanceServer.csproj");
-const dll = join(packageRoot, "test/server/bin/Release/net10.0/ConformanceServer.dll");
+const conformance = {
+  project: join(packageRoot, "test/server/ConformanceServer.csproj"),
+  dll: join(packageRoot, "test/server/bin/Release/net10.0/ConformanceServer.dll"),
+  listening: /^listening (ws:\/\/\S+)$/,
+};
+
+/** The chat sample's server (Samples/Chat/Chat.Server), which logs "chat server listening on ws://…/chat". */
+const chat = {
+  project: join(repoRoot, "Samples/Chat/Chat.Server/Chat.Server.csproj"),
+  dll: join(repoRoot, "Samples/Chat/Chat.Server/bin/Release/net10.0/Chat.Server.dll"),
+  listening: /chat server listening on (ws:\/\/127\.0\.0\.1:\d+\/chat)$/,
+};
 
 /** The conformance server's dll, built in Release first when it is absent (CI builds it with the solution). */
 export function serverDll(): string {
+  return built(conformance);
+}
+
+function built({ project, dll }: { project: string; dll: string }): string {
   if (!existsSync(dll)) {
     const build = spawnSync("dotnet", ["build", project, "-c", "Release", "--nologo", "-v", "q"], { stdio: "inherit" });
     if (build.status !== 0) {
@@ -31,8 +45,17 @@ export interface RunningServer {
 }
 
 /** Starts the .NET conformance server (`dotnet ConformanceServer.dll ARGS`) and waits for its URL. */
-export async function startServer(args: string[] = []): Promise<RunningServer> {
-  const child = spawn("dotnet", [serverDll(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startServer(args: string[] = []): Promise<RunningServer> {
+  return start(conformance, args);
+}
+
+/** Starts the chat sample's server on a free port of 127.0.0.1 and waits for its URL. */
+export function startChatServer(): Promise<RunningServer> {
+  return start(chat, ["--urls", "http://127.0.0.1:0"]);
+}
+
+async function start(server: typeof conformance, args: string[]): Promise<RunningServer> {
+  const child = spawn("dotnet", [built(server), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.stderr.setEncoding("utf8").on("data", (text: string) => output.push(text));
@@ -41,7 +64,7 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
     const timer = setTimeout(() => reject(new Error(`the server printed no URL within ${Bounds.serverStart} ms: ${output.join("")}`)), Bounds.serverStart);
     lines.on("line", (line) => {
       output.push(line);
-      const match = /^listening (ws:\/\/\S+)$/.exec(line);
+      const match = server.listening.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
