@@ -55,6 +55,10 @@ export interface PortalCounters {
   keepAlivesSent: number;
   /** Lookups of unknown names, deliveries to unknown ids and stream frames received (closes past maxUnknownRequests). */
   unknownRequests: number;
+  /** Streams the peer offered in messages, which this side cancelled (it consumes no streams yet). */
+  streamsCancelled: number;
+  /** Of those, the ones whose StreamEnd came back. */
+  cancelledStreamsEnded: number;
 }
 
 /** The protocol version this client speaks. */
@@ -65,6 +69,9 @@ const sideId = randomId();
 
 /** A sender joins the frames waiting for the socket into one WebSocket message up to this size. */
 const joinBytes = 64 * 1024;
+
+/** Streams the peer may have offered and not yet ended (the .NET side's MaxStreams default). */
+const maxStreams = 100;
 
 /** A delivery's one-shot sender may be held at most this long (the .NET side's SenderReplyTimeout). */
 const maxSenderReplyMs = 60_000;
@@ -114,7 +121,7 @@ export class Portal {
   /** This side's limits and timeouts. */
   readonly options: Readonly<ResolvedPortalOptions>;
   /** Counters, for tests and diagnostics. */
-  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0 };
+  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0 };
   /** This side's half of the connection's identity. */
   readonly conduitHalf: Id = randomId();
 
@@ -142,6 +149,8 @@ export class Portal {
   readonly #named = new Map<string, LocalActor<DescMessage>>();
   readonly #recentlyClosed = new Set<string>();
   readonly #asks = new Map<string, PendingAsk>();
+  /** Streams the peer offered (StreamRef fields): cancelled at once, remembered until their StreamEnd. */
+  readonly #cancelledStreams = new Set<string>();
   readonly #lookups = new Map<bigint, PendingLookup>();
   #nextRequestId = 1n;
   readonly #collected = new FinalizationRegistry<ProxyEntry>((entry) => this.#handleCollected(entry));
@@ -428,11 +437,18 @@ export class Portal {
         return this.#finish({ kind: "ClosedByPeer", message: body.value.Reason || "the peer said goodbye" });
       case "KeepAlive":
         return;
-      case "Demand":
       case "StreamItems":
+        // Items of a stream this side cancelled may still be on their way: dropped, as in the Cancelling state.
+        return this.#cancelledStreams.has(streamKey(body.value.Stream)) ? undefined : this.#unknown();
       case "StreamEnd":
+        if (this.#cancelledStreams.delete(streamKey(body.value.Stream))) {
+          this.counters.cancelledStreamsEnded++;
+          return;
+        }
+        return this.#unknown();
+      case "Demand":
       case "StreamCancel":
-        // This client neither produces nor consumes streams yet: every stream frame names an id it does not know.
+        // This side produces no streams (yet): a Demand or StreamCancel names an id it never offered.
         return this.#unknown();
       default:
         throw violation("malformed-frame", "a frame of no known kind");
@@ -621,10 +637,7 @@ export class Portal {
             }
             this.#trackHandle(ref, this.#acquire({ high: ref.High, low: ref.Low }));
           },
-          stream: () => {
-            // Streams are not consumed by this client yet: an unopened stream is cancelled by its producer after its
-            // subscription timeout.
-          },
+          stream: (ref) => this.#cancelOffered(ref),
         },
         this.options.maxMessageDepth + 1,
       );
@@ -635,6 +648,26 @@ export class Portal {
       throw error;
     }
     return message;
+  }
+
+  /**
+   * A stream the peer offered in a message: this client consumes no streams yet, so it cancels it at once (the
+   * producer answers with StreamEnd{cancelled}), and counts it toward MaxStreams until that StreamEnd.
+   */
+  #cancelOffered(ref: WireRefInit): void {
+    if (isNoId(ref.High, ref.Low)) {
+      throw violation("bad-payload", "a StreamRef with an empty id");
+    }
+    const key = idKey(ref.High, ref.Low);
+    if (this.#cancelledStreams.has(key)) {
+      throw violation("bad-payload", "a StreamRef for a stream already offered");
+    }
+    if (this.#cancelledStreams.size >= maxStreams) {
+      throw limit("MaxStreams", `the peer offered more than ${maxStreams} streams`);
+    }
+    this.#cancelledStreams.add(key);
+    this.counters.streamsCancelled++;
+    this.#send({ subtype: { case: "StreamCancel", value: { Stream: { High: ref.High, Low: ref.Low }, Code: "cancelled" } } });
   }
 
   /** Counts one more receipt of a remote id (a new table entry the first time). */
@@ -973,6 +1006,10 @@ export class Portal {
     this.#rejectOpened(error);
     this.#resolveClosed(reason);
   }
+}
+
+function streamKey(id: WireId | undefined): string {
+  return idKey(id?.High ?? 0n, id?.Low ?? 0n);
 }
 
 function wireId(id: Id): { High: bigint; Low: bigint } {

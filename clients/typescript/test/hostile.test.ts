@@ -3,13 +3,14 @@
 // event handler, and leave the process unharmed.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { firstValueFrom } from "rxjs";
+import { firstValueFrom, take, toArray } from "rxjs";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import WebSocket from "ws";
 import { LimitExceededError, PortalClosedError, connect } from "../src/index.js";
 import type { ConnectOptions, LocalActor, Portal, PortalCloseReason } from "../src/index.js";
 import { lengthPrefixed } from "../src/framing.js";
+import { HistoryLinesSchema } from "./gen/chat_pb.js";
 import { EchoSchema, NestedSchema } from "./gen/conformance_pb.js";
 import { waitFor, within } from "./support/bounds.js";
 import { hostilePeer } from "./support/hostile.js";
@@ -63,7 +64,7 @@ const deliverToSink =
   };
 
 /** Opens a portal to a deliverToSink server, publishes "sink" (of type Nested or Echo) and says "go". */
-const sinkPortal = async <D extends typeof NestedSchema | typeof EchoSchema>(
+const sinkPortal = async <D extends typeof NestedSchema | typeof EchoSchema | typeof HistoryLinesSchema>(
   deliver: (target: { High: bigint; Low: bigint }) => DeliverInit | DeliverInit[],
   schema: D,
   options: ConnectOptions = {},
@@ -189,7 +190,7 @@ describe("against a hostile server", () => {
     await toldPeer("unexpected-reply");
   });
 
-  test("stream frames (this client has no streams yet) count as unknown: past 100 the portal closes with MaxUnknownRequests", async () => {
+  test("stream frames for ids never offered count as unknown: past 100 the portal closes with MaxUnknownRequests", async () => {
     const stream = { High: 0x41n, Low: 0x42n };
     const portal = await open((socket) => {
       socket.hello();
@@ -204,6 +205,60 @@ describe("against a hostile server", () => {
     assert.deepEqual([reason.kind, reason.code], ["LimitExceeded", "MaxUnknownRequests"]);
     assert.equal(portal.counters.unknownRequests, 101);
     await toldPeer("MaxUnknownRequests", 1008);
+  });
+
+  test("a stream offered in a message is cancelled at once (no streams yet); its StreamEnd and items count as nothing", async () => {
+    const offers = 150; // more than maxUnknownRequests (100), one after the other
+    const ids: bigint[] = [];
+    const portal = await open(async (socket) => {
+      socket.hello();
+      await socket.next("Lookup");
+      socket.send({ subtype: { case: "Lookup", value: { RequestId: 1n, Name: "sink" } } });
+      const reply = await socket.next("LookupReply");
+      const target = reply.subtype.case === "LookupReply" ? reply.subtype.value.ActorId : undefined;
+      for (let i = 1; i <= offers; i++) {
+        const stream = { High: 0x5000n + BigInt(i), Low: 1n };
+        socket.send({
+          subtype: { case: "Deliver", value: { Target: target, Payload: toBinary(HistoryLinesSchema, create(HistoryLinesSchema, { Count: 1n, Lines: stream })) } },
+        });
+        const cancel = await socket.next("StreamCancel");
+        ids.push(cancel.subtype.case === "StreamCancel" ? (cancel.subtype.value.Stream?.High ?? 0n) : 0n);
+        socket.send({ subtype: { case: "StreamItems", value: { Stream: stream, Items: [new Uint8Array([8, 1])] } } });
+        socket.send({ subtype: { case: "StreamEnd", value: { Stream: stream, Code: "cancelled" } } });
+      }
+    });
+    const sink = portal.publish("sink", HistoryLinesSchema);
+    const received = firstValueFrom(sink.messages.pipe(take(offers), toArray()));
+    portal.lookup("go", EchoSchema).catch(() => undefined);
+    assert.equal((await within("the offers", received)).length, offers);
+    await waitFor("the last StreamCancel", () => ids.length === offers);
+    assert.deepEqual(ids, Array.from({ length: offers }, (_, i) => 0x5001n + BigInt(i)));
+    assert.equal(portal.isOpen, true, JSON.stringify(portal.closeReason));
+    assert.equal(portal.counters.unknownRequests, 0);
+  });
+
+  test("more than 100 streams offered and not yet ended close with MaxStreams", async () => {
+    const { portal } = await sinkPortal(
+      (target) =>
+        Array.from({ length: 101 }, (_, i) => ({
+          Target: target,
+          Payload: toBinary(HistoryLinesSchema, create(HistoryLinesSchema, { Lines: { High: 0x6000n + BigInt(i), Low: 1n } })),
+        })),
+      HistoryLinesSchema,
+    );
+    const reason = await within("the close", portal.closed);
+    assert.deepEqual([reason.kind, reason.code], ["LimitExceeded", "MaxStreams"]);
+    await toldPeer("MaxStreams");
+  });
+
+  test("a stream offered twice with the same id closes with bad-payload", async () => {
+    const offer = { Lines: { High: 0x7000n, Low: 1n } };
+    const { portal } = await sinkPortal(
+      (target) => [1, 2].map(() => ({ Target: target, Payload: toBinary(HistoryLinesSchema, create(HistoryLinesSchema, offer)) })),
+      HistoryLinesSchema,
+    );
+    assert.equal((await within("the close", portal.closed)).code, "bad-payload");
+    await toldPeer("bad-payload");
   });
 
   test("a payload nested deeper than 64 closes with MaxMessageDepth", async () => {
