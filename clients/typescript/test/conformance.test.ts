@@ -18,7 +18,6 @@ import {
 import type { ConnectOptions, Portal } from "../src/index.js";
 import {
   AddSchema,
-  BooleanSchema,
   BounceSchema,
   BouncedSchema,
   CallBackSchema,
@@ -30,6 +29,8 @@ import {
   Int64Schema,
   MakeCounterSchema,
   PortalStatsSchema,
+  QuizSchema,
+  StringSchema,
 } from "./gen/conformance_pb.js";
 import { Bounds, waitFor, within } from "./support/bounds.js";
 import { startServer } from "./support/server.js";
@@ -165,10 +166,53 @@ describe("against the .NET server", () => {
     const portal = await connectTo();
     const inbox = portal.publish("inbox", EchoSchema);
     const caller = await portal.lookup("caller", CallBackSchema);
-    const arrived = firstValueFrom(inbox.messages);
-    const done = await within("the call", caller.ask(BooleanSchema, (port) => ({ PortalId: portal.peer!.portalId, Name: "inbox", Text: "called back", Done: port })));
-    assert.equal(done.value, true);
-    assert.equal((await within("the message", arrived)).Text, "called back");
+    const arrived = firstValueFrom(inbox.deliveries);
+    const done = await within("the call", caller.ask(StringSchema, (port) => ({ PortalId: portal.peer!.portalId, Name: "inbox", Text: "called back", Done: port })));
+    assert.equal(done.value, "told");
+    const delivery = await within("the message", arrived);
+    assert.deepEqual([delivery.message.Text, delivery.sender], ["called back", undefined]);
+  });
+
+  test("a tell from the server with a sender (ReplyTo, ReplyWithinMs 0): the client answers the sender", async () => {
+    const portal = await connectTo();
+    const inbox = portal.publish("inbox", EchoSchema);
+    inbox.deliveries.subscribe((delivery) => delivery.sender?.reply(EchoSchema, { Text: `${delivery.message.Text}, answered` }));
+    const caller = await portal.lookup("caller", CallBackSchema);
+    const call = { PortalId: portal.peer!.portalId, Name: "inbox", Text: "with sender", Mode: "tell-with-sender" };
+    const done = await within("the call", caller.ask(StringSchema, (port) => ({ ...call, Done: port })));
+    assert.equal(done.value, "with sender, answered");
+  });
+
+  test("the server asks the client as Akka does (a one-shot sender): the client's answer completes the server's ask", async () => {
+    const portal = await connectTo();
+    const inbox = portal.publish("inbox", EchoSchema);
+    inbox.deliveries.subscribe((delivery) => {
+      assert.ok(delivery.sender?.deadline !== undefined, "a one-shot sender has a deadline");
+      delivery.sender.reply(EchoSchema, { Text: `${delivery.message.Text}, answered` });
+      assert.throws(() => delivery.sender?.reply(EchoSchema, { Text: "twice" }), InvalidReferenceError);
+    });
+    const caller = await portal.lookup("caller", CallBackSchema);
+    const call = { PortalId: portal.peer!.portalId, Name: "inbox", Text: "asked", Mode: "ask-sender" };
+    const done = await within("the call", caller.ask(StringSchema, (port) => ({ ...call, Done: port })));
+    assert.equal(done.value, "asked, answered");
+  });
+
+  test("the server asks with a reply port inside its message: portal.replyPort answers it", async () => {
+    const portal = await connectTo();
+    const quizzed = portal.publish("quizzed", QuizSchema);
+    quizzed.messages.subscribe((quiz) => portal.replyPort(quiz.Reply).reply(EchoSchema, { Text: `${quiz.Text}: 42` }));
+    const caller = await portal.lookup("caller", CallBackSchema);
+    const call = { PortalId: portal.peer!.portalId, Name: "quizzed", Text: "the answer", Mode: "ask-port" };
+    const done = await within("the call", caller.ask(StringSchema, (port) => ({ ...call, Done: port })));
+    assert.equal(done.value, "the answer: 42");
+  });
+
+  test("a client with an idle timeout of 400 ms: the server keeps alive at a sixth of the smaller timeout too", async () => {
+    const portal = await connectTo({ idleTimeoutMs: 400 });
+    const start = portal.counters.framesIn;
+    // The server sends a KeepAlive after two ticks of 67 ms without sending: 20 frames take about 2.7 s, over six times 400 ms.
+    await waitFor("20 frames from the server", () => portal.counters.framesIn - start >= 20 || !portal.isOpen);
+    assert.equal(portal.isOpen, true, JSON.stringify(portal.closeReason));
   });
 
   test("release() sends Release: the server drops the publication it made for the client", async () => {

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file conformance.proto.
  */
 export const file_conformance: GenFile = /*@__PURE__*/
-  fileDesc("ChFjb25mb3JtYW5jZS5wcm90bxILQ29uZm9ybWFuY2UiFgoFSW50MzISDQoFdmFsdWUYASABKAUiGAoHQm9vbGVhbhINCgV2YWx1ZRgBIAEoCCIWCgVJbnQ2NBINCgV2YWx1ZRgBIAEoAyJACgNBZGQSCQoBQRgBIAEoBRIJCgFCGAIgASgFEiMKBVJlcGx5GAMgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJ3CgZCb3VuY2USJAoGVGFyZ2V0GAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZhIjCgVSZXBseRgCIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSIgoETW9yZRgDIAMoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiUwoHQm91bmNlZBIkCgZUYXJnZXQYASABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEiIKBE1vcmUYAiADKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIlwKCENhbGxCYWNrEhAKCFBvcnRhbElkGAEgASgJEgwKBE5hbWUYAiABKAkSDAoEVGV4dBgDIAEoCRIiCgREb25lGAQgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJ5Cg5Db3VudGVyQ29tbWFuZBIrCglJbmNyZW1lbnQYCiABKAsyFi5Db25mb3JtYW5jZS5JbmNyZW1lbnRIABIvCgtTdG9wQ291bnRlchgLIAEoCzIYLkNvbmZvcm1hbmNlLlN0b3BDb3VudGVySABCCQoHc3VidHlwZSI0CgtDb3VudGVyTWFkZRIlCgdDb3VudGVyGAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJJCgRFY2hvEgwKBFRleHQYASABKAkSJQoHUmVwbHlUbxgCIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSDAoESG9wcxgDIAEoBSI8CglJbmNyZW1lbnQSCgoCQnkYASABKAUSIwoFVG90YWwYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIkAKB0luc3BlY3QSEAoIUG9ydGFsSWQYASABKAkSIwoFUmVwbHkYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIjIKC01ha2VDb3VudGVyEiMKBVJlcGx5GAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiI6CgZOZXN0ZWQSIgoFSW5uZXIYASABKAsyEy5Db25mb3JtYW5jZS5OZXN0ZWQSDAoEVGV4dBgCIAEoCSJDCgtQb3J0YWxTdGF0cxINCgVGb3VuZBgBIAEoCBIUCgxQdWJsaWNhdGlvbnMYAiABKAUSDwoHUHJveGllcxgDIAEoBSINCgtTdG9wQ291bnRlciJFCgdXaXJlUmVmEgwKBEhpZ2gYASABKAYSCwoDTG93GAIgASgGEg0KBVlvdXJzGAMgASgIEhAKCFdpdGhpbk1zGAQgASgNYgZwcm90bzM");
+  fileDesc("ChFjb25mb3JtYW5jZS5wcm90bxILQ29uZm9ybWFuY2UiFgoFSW50MzISDQoFdmFsdWUYASABKAUiFwoGU3RyaW5nEg0KBXZhbHVlGAEgASgJIhYKBUludDY0Eg0KBXZhbHVlGAEgASgDIkAKA0FkZBIJCgFBGAEgASgFEgkKAUIYAiABKAUSIwoFUmVwbHkYAyABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIncKBkJvdW5jZRIkCgZUYXJnZXQYASABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZhIiCgRNb3JlGAMgAygLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJTCgdCb3VuY2VkEiQKBlRhcmdldBgBIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSIgoETW9yZRgCIAMoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiagoIQ2FsbEJhY2sSEAoIUG9ydGFsSWQYASABKAkSDAoETmFtZRgCIAEoCRIMCgRUZXh0GAMgASgJEiIKBERvbmUYBCABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEgwKBE1vZGUYBSABKAkieQoOQ291bnRlckNvbW1hbmQSKwoJSW5jcmVtZW50GAogASgLMhYuQ29uZm9ybWFuY2UuSW5jcmVtZW50SAASLwoLU3RvcENvdW50ZXIYCyABKAsyGC5Db25mb3JtYW5jZS5TdG9wQ291bnRlckgAQgkKB3N1YnR5cGUiNAoLQ291bnRlck1hZGUSJQoHQ291bnRlchgBIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiSQoERWNobxIMCgRUZXh0GAEgASgJEiUKB1JlcGx5VG8YAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEgwKBEhvcHMYAyABKAUiPAoJSW5jcmVtZW50EgoKAkJ5GAEgASgFEiMKBVRvdGFsGAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJACgdJbnNwZWN0EhAKCFBvcnRhbElkGAEgASgJEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiIyCgtNYWtlQ291bnRlchIjCgVSZXBseRgBIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiOgoGTmVzdGVkEiIKBUlubmVyGAEgASgLMhMuQ29uZm9ybWFuY2UuTmVzdGVkEgwKBFRleHQYAiABKAkiQwoLUG9ydGFsU3RhdHMSDQoFRm91bmQYASABKAgSFAoMUHVibGljYXRpb25zGAIgASgFEg8KB1Byb3hpZXMYAyABKAUiOQoEUXVpehIMCgRUZXh0GAEgASgJEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiINCgtTdG9wQ291bnRlciJFCgdXaXJlUmVmEgwKBEhpZ2gYASABKAYSCwoDTG93GAIgASgGEg0KBVlvdXJzGAMgASgIEhAKCFdpdGhpbk1zGAQgASgNYgZwcm90bzM");
 
 /**
  * @generated from message Conformance.Int32
@@ -42,20 +42,20 @@ export const Int32Schema: GenMessage<Int32> = /*@__PURE__*/
   messageDesc(file_conformance, 0);
 
 /**
- * @generated from message Conformance.Boolean
+ * @generated from message Conformance.String
  */
-export type Boolean = Message<"Conformance.Boolean"> & {
+export type String = Message<"Conformance.String"> & {
   /**
-   * @generated from field: bool value = 1;
+   * @generated from field: string value = 1;
    */
-  value: boolean;
+  value: string;
 };
 
 /**
- * Describes the message Conformance.Boolean.
- * Use `create(BooleanSchema)` to create a new message.
+ * Describes the message Conformance.String.
+ * Use `create(StringSchema)` to create a new message.
  */
-export const BooleanSchema: GenMessage<Boolean> = /*@__PURE__*/
+export const StringSchema: GenMessage<String> = /*@__PURE__*/
   messageDesc(file_conformance, 1);
 
 /**
@@ -183,11 +183,16 @@ export type CallBack = Message<"Conformance.CallBack"> & {
   Text: string;
 
   /**
-   * ReplyPort<Boolean>
+   * ReplyPort<String>
    *
    * @generated from field: Conformance.WireRef Done = 4;
    */
   Done?: WireRef | undefined;
+
+  /**
+   * @generated from field: string Mode = 5;
+   */
+  Mode: string;
 };
 
 /**
@@ -391,6 +396,30 @@ export const PortalStatsSchema: GenMessage<PortalStats> = /*@__PURE__*/
   messageDesc(file_conformance, 14);
 
 /**
+ * @generated from message Conformance.Quiz
+ */
+export type Quiz = Message<"Conformance.Quiz"> & {
+  /**
+   * @generated from field: string Text = 1;
+   */
+  Text: string;
+
+  /**
+   * ReplyPort<Echo>
+   *
+   * @generated from field: Conformance.WireRef Reply = 2;
+   */
+  Reply?: WireRef | undefined;
+};
+
+/**
+ * Describes the message Conformance.Quiz.
+ * Use `create(QuizSchema)` to create a new message.
+ */
+export const QuizSchema: GenMessage<Quiz> = /*@__PURE__*/
+  messageDesc(file_conformance, 15);
+
+/**
  * @generated from message Conformance.StopCounter
  */
 export type StopCounter = Message<"Conformance.StopCounter"> & {
@@ -401,7 +430,7 @@ export type StopCounter = Message<"Conformance.StopCounter"> & {
  * Use `create(StopCounterSchema)` to create a new message.
  */
 export const StopCounterSchema: GenMessage<StopCounter> = /*@__PURE__*/
-  messageDesc(file_conformance, 15);
+  messageDesc(file_conformance, 16);
 
 /**
  * @generated from message Conformance.WireRef
@@ -433,5 +462,5 @@ export type WireRef = Message<"Conformance.WireRef"> & {
  * Use `create(WireRefSchema)` to create a new message.
  */
 export const WireRefSchema: GenMessage<WireRef> = /*@__PURE__*/
-  messageDesc(file_conformance, 16);
+  messageDesc(file_conformance, 17);
 

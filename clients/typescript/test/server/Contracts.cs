@@ -91,14 +91,28 @@ public sealed record PortalStats
     [ProtoMember(3)] public int Proxies { get; init; }
 }
 
-/// <summary>To "caller": the server looks up <see cref="Name"/> among the client's publications and tells it an <see cref="Echo"/>.</summary>
+/// <summary>
+/// To "caller": the server looks up <see cref="Name"/> among the client's publications and, by <see cref="Mode"/>, tells
+/// it an <see cref="Echo"/> ("" or "tell"), tells it with a sender that takes one <see cref="Echo"/> ("tell-with-sender"), asks
+/// it as Akka does ("ask-sender"), or asks a <see cref="Quiz"/> with a reply port inside ("ask-port"). <see cref="Done"/>
+/// gets the text of the client's answer ("told" for a plain tell), or "failed: …".
+/// </summary>
 [ProtoContract]
 public sealed record CallBack
 {
     [ProtoMember(1)] public string PortalId { get; init; } = "";
     [ProtoMember(2)] public string Name { get; init; } = "";
     [ProtoMember(3)] public string Text { get; init; } = "";
-    [ProtoMember(4)] public ReplyPort<bool>? Done { get; init; }
+    [ProtoMember(4)] public ReplyPort<string>? Done { get; init; }
+    [ProtoMember(5)] public string Mode { get; init; } = "";
+}
+
+/// <summary>What the server asks a client's "ask-port" publication: the answer goes to <see cref="Reply"/>.</summary>
+[ProtoContract]
+public sealed record Quiz
+{
+    [ProtoMember(1)] public string Text { get; init; } = "";
+    [ProtoMember(2)] public ReplyPort<Echo>? Reply { get; init; }
 }
 
 /// <summary>Nested to any depth: the client publishes one to check its depth limit against a hostile peer.</summary>

@@ -17,7 +17,7 @@ using Wormhole.Streams;
 if (args.Contains("--schema"))
 {
     Console.Write(WormholeSchema.GetProto(
-        typeof(Echo), typeof(Add), typeof(MakeCounter), typeof(Bounce), typeof(Inspect), typeof(CallBack), typeof(Nested)));
+        typeof(Echo), typeof(Add), typeof(MakeCounter), typeof(Bounce), typeof(Inspect), typeof(CallBack), typeof(Quiz), typeof(Nested)));
     return 0;
 }
 
@@ -136,21 +136,54 @@ nexus.Publish("caller", FnActor.Spawn<CallBack>(system, async ctx =>
 {
     await foreach (var call in ctx.Messages)
     {
-        var done = false;
-        if (portals.TryGetValue(call.PortalId, out var portal))
+        string answer;
+        try
         {
-            try
+            if (!portals.TryGetValue(call.PortalId, out var portal))
+            {
+                throw new InvalidOperationException($"no portal {call.PortalId}");
+            }
+
+            var within = TimeSpan.FromSeconds(10);
+            if (call.Mode == "ask-port")
+            {
+                var quiz = await portal.LookupAsync<Quiz>(call.Name);
+                answer = (await quiz.Ask<Echo>(port => new Quiz { Text = call.Text, Reply = port }, within)).Text;
+            }
+            else
             {
                 var target = await portal.LookupAsync<Echo>(call.Name);
-                target.Tell(new Echo { Text = call.Text });
-                done = true;
-            }
-            catch (PublicationNotFoundException)
-            {
+                switch (call.Mode)
+                {
+                    case "tell-with-sender":
+                        var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        var listener = FnActor.Spawn<Echo>(system, async listening =>
+                        {
+                            await foreach (var echo in listening.Messages)
+                            {
+                                heard.TrySetResult(echo.Text);
+                                return;
+                            }
+                        });
+                        target.Tell(new Echo { Text = call.Text }, listener.Untyped);
+                        answer = await heard.Task.WaitAsync(within);
+                        break;
+                    case "ask-sender":
+                        answer = (await target.Ask<Echo>(new Echo { Text = call.Text }, within)).Text;
+                        break;
+                    default:
+                        target.Tell(new Echo { Text = call.Text });
+                        answer = "told";
+                        break;
+                }
             }
         }
+        catch (Exception e)
+        {
+            answer = $"failed: {e.GetType().Name}: {e.Message}";
+        }
 
-        call.Done?.Reply(done);
+        call.Done?.Reply(answer);
     }
 }, "caller"));
 
