@@ -336,6 +336,33 @@ describe("against a hostile server", () => {
     await toldPeer("IdleTimeout", 1008);
   });
 
+  test("this side's own limits refuse one request and keep the portal open: maxPublications, maxPendingReplies", async () => {
+    const portal = await open(
+      (socket) => {
+        socket.hello();
+        void socket.next("Lookup").then((lookup) => {
+          const requestId = lookup.subtype.case === "Lookup" ? lookup.subtype.value.RequestId : 0n;
+          socket.send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: { High: 5n, Low: 5n } } } });
+        });
+      },
+      { maxPublications: 2, maxPendingReplies: 2 },
+    );
+    portal.anonymous(EchoSchema);
+    portal.publish("named", EchoSchema);
+    assert.throws(() => portal.anonymous(EchoSchema), (error: unknown) => error instanceof LimitExceededError && error.limit === "MaxPublications");
+    const silent = await within("the lookup", portal.lookup("silent", EchoSchema));
+    const pending = [1, 2].map(() => silent.askSender(EchoSchema, { Text: "never answered" }, { timeoutMs: 60_000 }).catch((error: unknown) => error));
+    await assert.rejects(
+      silent.askSender(EchoSchema, { Text: "one too many" }),
+      (error: unknown) => error instanceof LimitExceededError && error.limit === "MaxPendingReplies",
+    );
+    assert.equal(portal.isOpen, true);
+    await portal.close();
+    for (const error of await Promise.all(pending)) {
+      assert.ok(error instanceof PortalClosedError);
+    }
+  });
+
   test("a server with MaxFrameBytes 1,024: a larger message is refused before it leaves, the portal stays open", async () => {
     const portal = await open((socket) => {
       socket.hello({ MaxFrameBytes: 1024 });
