@@ -7,6 +7,8 @@ import { Portal } from "./portal.js";
  */
 export interface WebSocketLike {
   binaryType: string;
+  /** Bytes queued by send() and not yet handed to the network. */
+  readonly bufferedAmount?: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
   /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -49,6 +51,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
     const portal = new Portal(
       {
         send: (bytes) => socket.send(bytes),
+        bufferedBytes: () => socket.bufferedAmount ?? 0,
         close: (status, reason) => socket.close(status, reason),
       },
       options,

@@ -18,6 +18,11 @@ export interface PortalOptions {
   maxPendingReplies?: number;
   /** An ask's time when it states none, in ms (30 s). */
   askTimeoutMs?: number;
+  /**
+   * The bytes of messages that may wait for the socket (this side's queue and the WebSocket's `bufferedAmount`), 16 MiB;
+   * past it a message is refused (LimitExceededError `MaxOutboundBytes`) and the portal stays open.
+   */
+  maxOutboundBytes?: number;
 }
 
 /** The options with their defaults filled in. */
@@ -39,6 +44,7 @@ export function resolveOptions(options: PortalOptions = {}): ResolvedPortalOptio
     maxUnknownRequests: options.maxUnknownRequests ?? 100,
     maxPendingReplies: options.maxPendingReplies ?? 1_000,
     askTimeoutMs: options.askTimeoutMs ?? 30_000,
+    maxOutboundBytes: options.maxOutboundBytes ?? 16 * 1024 * 1024,
   };
   if (!(resolved.maxFrameBytes >= minFrameBytes && resolved.maxFrameBytes <= maxMaxFrameBytes)) {
     throw new RangeError(`maxFrameBytes must be from ${minFrameBytes} to ${maxMaxFrameBytes}, not ${resolved.maxFrameBytes}`);
@@ -46,7 +52,7 @@ export function resolveOptions(options: PortalOptions = {}): ResolvedPortalOptio
   if (!(resolved.idleTimeoutMs >= 300)) {
     throw new RangeError(`idleTimeoutMs must be at least 300, not ${resolved.idleTimeoutMs}`);
   }
-  for (const key of ["handshakeTimeoutMs", "maxMessageDepth", "maxProxies", "maxPublications", "maxUnknownRequests", "maxPendingReplies", "askTimeoutMs"] as const) {
+  for (const key of ["handshakeTimeoutMs", "maxMessageDepth", "maxProxies", "maxPublications", "maxUnknownRequests", "maxPendingReplies", "askTimeoutMs", "maxOutboundBytes"] as const) {
     if (!(resolved[key] >= 1)) {
       throw new RangeError(`${key} must be at least 1, not ${resolved[key]}`);
     }

@@ -30,6 +30,8 @@ export interface Conduit {
   send(bytes: Uint8Array): void;
   /** Ends the channel with a WebSocket close status and reason. */
   close(status: number, reason: string): void;
+  /** Bytes sent and not yet handed to the network (a WebSocket's `bufferedAmount`), when the transport knows. */
+  bufferedBytes?(): number;
 }
 
 /** What the peer stated in its Hello. */
@@ -134,6 +136,7 @@ export class Portal {
   readonly #conduit: Conduit;
   readonly #reader: FrameReader;
   #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
   #flushScheduled = false;
   #lastSent = 0;
   #lastReceived = 0;
@@ -378,6 +381,7 @@ export class Portal {
     // As the .NET side does (docs/protocol.md, "Framing"): the socket closes at once with 1003, no Error frame.
     const message = "a text message: the protocol sends binary messages only";
     this.#outbox = [];
+    this.#outboxBytes = 0;
     this.#endConduit(1003, message);
     this.#finish({ kind: "ProtocolViolation", message });
   }
@@ -889,6 +893,15 @@ export class Portal {
     if (bytes.length > this.#outboundLimit()) {
       throw new LimitExceededError("MaxFrameBytes", `a frame of ${bytes.length} bytes is over the limit of ${this.#outboundLimit()}; not sent`);
     }
+    if (frame.subtype?.case === "Deliver") {
+      const waiting = this.#outboxBytes + (this.#conduit.bufferedBytes?.() ?? 0);
+      if (waiting + bytes.length > this.options.maxOutboundBytes) {
+        throw new LimitExceededError(
+          "MaxOutboundBytes",
+          `${waiting} bytes wait for the socket already; a message of ${bytes.length} more is over ${this.options.maxOutboundBytes}; not sent`,
+        );
+      }
+    }
     commit?.();
     this.#enqueueBytes(bytes);
   }
@@ -899,6 +912,7 @@ export class Portal {
 
   #enqueueBytes(frame: Uint8Array): void {
     this.#outbox.push(lengthPrefixed(frame));
+    this.#outboxBytes += frame.length + 4;
     this.counters.framesOut++;
     this.#lastSent = performance.now();
     if (!this.#flushScheduled) {
@@ -912,6 +926,7 @@ export class Portal {
     this.#flushScheduled = false;
     const outbox = this.#outbox;
     this.#outbox = [];
+    this.#outboxBytes = 0;
     let at = 0;
     while (at < outbox.length) {
       let end = at + 1;
@@ -947,6 +962,7 @@ export class Portal {
       return;
     }
     this.#outbox = [];
+    this.#outboxBytes = 0;
     if (this.#state !== "new") {
       this.#enqueue({ subtype: { case: "Error", value: { Code: fault.code, Message: fault.detail } } });
       this.#flush();
@@ -982,6 +998,7 @@ export class Portal {
     clearTimeout(this.#handshakeTimer);
     clearInterval(this.#tickTimer);
     this.#outbox = [];
+    this.#outboxBytes = 0;
     const error = new PortalClosedError(reason);
     for (const key of [...this.#asks.keys()]) {
       const pending = this.#asks.get(key)!;

@@ -363,6 +363,41 @@ describe("against a hostile server", () => {
     }
   });
 
+  test("messages waiting for the socket past maxOutboundBytes are refused (LimitExceededError); once it drains, tells go again", async () => {
+    const portal = await open(
+      (socket) => {
+        socket.hello();
+        void socket.next("Lookup").then((lookup) => {
+          const requestId = lookup.subtype.case === "Lookup" ? lookup.subtype.value.RequestId : 0n;
+          socket.send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: { High: 5n, Low: 5n } } } });
+        });
+      },
+      { maxOutboundBytes: 1024 * 1024 },
+    );
+    const sink = await within("the lookup", portal.lookup("sink", EchoSchema));
+    const text = "x".repeat(100 * 1024);
+    let sent = 0;
+    assert.throws(
+      () => {
+        for (; sent < 20; sent++) {
+          sink.tell({ Text: text }); // synchronously: nothing has reached the socket yet
+        }
+      },
+      (error: unknown) => error instanceof LimitExceededError && error.limit === "MaxOutboundBytes",
+    );
+    assert.equal(sent, 10, "ten messages of 100 KiB fit in 1 MiB, the eleventh does not");
+    assert.equal(portal.isOpen, true);
+    await waitFor("the server to receive the ten", () => peer!.received.filter((frame) => frame.subtype.case === "Deliver").length === 10);
+    await waitFor("the socket to drain", () => {
+      try {
+        sink.tell({ Text: "after" });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  });
+
   test("a server with MaxFrameBytes 1,024: a larger message is refused before it leaves, the portal stays open", async () => {
     const portal = await open((socket) => {
       socket.hello({ MaxFrameBytes: 1024 });
