@@ -207,11 +207,11 @@ describe("against the .NET server", () => {
     assert.equal(done.value, "the answer: 42");
   });
 
-  test("a client with an idle timeout of 400 ms: the server keeps alive at a sixth of the smaller timeout too", async () => {
-    const portal = await connectTo({ idleTimeoutMs: 400 });
+  test("a client with an idle timeout of 1 s: the server keeps alive at a sixth of the smaller timeout too", async () => {
+    const portal = await connectTo({ idleTimeoutMs: 1_000 });
     const start = portal.counters.framesIn;
-    // The server sends a KeepAlive after two ticks of 67 ms without sending: 20 frames take about 2.7 s, over six times 400 ms.
-    await waitFor("20 frames from the server", () => portal.counters.framesIn - start >= 20 || !portal.isOpen);
+    // The server sends a KeepAlive after two ticks of 167 ms without sending: 8 frames take about 2.7 s, over twice 1 s.
+    await waitFor("8 frames from the server", () => portal.counters.framesIn - start >= 8 || !portal.isOpen);
     assert.equal(portal.isOpen, true, JSON.stringify(portal.closeReason));
   });
 
@@ -274,13 +274,13 @@ describe("against the .NET server", () => {
 });
 
 describe("keep-alives and the end of the server", () => {
-  test("with the server's idle timeout of 600 ms, the client keeps the portal alive at a sixth of it", async () => {
-    const server = await startServer(["--idle-ms", "600"]);
+  test("with the server's idle timeout of 900 ms, the client keeps the portal alive at a sixth of it", async () => {
+    const server = await startServer(["--idle-ms", "900"]);
     try {
       const portal = await within("connect", open(server.url));
-      assert.equal(portal.peer?.idleTimeoutMs, 600);
-      // 10 keep-alives at 100 ms ticks (one per 200 ms of silence): over three times the server's 600 ms idle timeout.
-      await waitFor("10 keep-alives", () => portal.counters.keepAlivesSent >= 10 || !portal.isOpen);
+      assert.equal(portal.peer?.idleTimeoutMs, 900);
+      // 8 keep-alives at 150 ms ticks (one per 300 ms of silence): over twice the server's 900 ms idle timeout.
+      await waitFor("8 keep-alives", () => portal.counters.keepAlivesSent >= 8 || !portal.isOpen);
       assert.equal(portal.isOpen, true, `the portal closed: ${JSON.stringify(portal.closeReason)}`);
       const adder = await portal.lookup("adder", AddSchema);
       assert.equal((await within("the sum", adder.ask(Int32Schema, (port) => ({ A: 1, B: 1, Reply: port })))).value, 2);
