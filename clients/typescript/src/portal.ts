@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { limitCodes } from "./close-reason.js";
-import type { PortalCloseKind, PortalCloseReason } from "./close-reason.js";
+import type { PortalCloseReason } from "./close-reason.js";
 import {
   AskTimeoutError,
   InvalidReferenceError,
@@ -10,17 +10,20 @@ import {
   PublicationNotFoundError,
   RemoteFailureError,
 } from "./errors.js";
-import { FrameReader, FrameTooLargeError, lengthPrefixed } from "./framing.js";
+import { Fault, handshake, limit, violation } from "./fault.js";
+import { FrameReader, FrameTooLargeError } from "./framing.js";
 import { FrameSchema } from "./gen/wormhole_pb.js";
 import type { Deliver, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
 import { idKey, isNoId, portalName, randomId } from "./ids.js";
 import type { Id } from "./ids.js";
-import type { AskOptions, PortalInternals, ProxyEntry, RemoteEnd } from "./internals.js";
-import { LocalActor } from "./local-actor.js";
+import type { AskOptions, PortalInternals } from "./internals.js";
+import type { LocalActor } from "./local-actor.js";
 import { resolveOptions } from "./options.js";
 import type { PortalOptions, ResolvedPortalOptions } from "./options.js";
-import { TooDeepError, visitRefs } from "./payloads.js";
+import { Outbox, joinBytes } from "./outbox.js";
 import type { WireRefInit } from "./payloads.js";
+import { PayloadCodec } from "./payload-codec.js";
+import { ReferenceTable } from "./reference-table.js";
 import { RemoteRef } from "./remote-ref.js";
 import { ReplyPort } from "./reply-port.js";
 
@@ -69,31 +72,11 @@ export const protocolVersion = 1;
 /** One side id per page (per process in Node), as a Wormhole nexus has one per actor system. */
 const sideId = randomId();
 
-/** A sender joins the frames waiting for the socket into one WebSocket message up to this size. */
-const joinBytes = 64 * 1024;
-
 /** Streams the peer may have offered and not yet ended (the .NET side's MaxStreams default). */
 const maxStreams = 100;
 
 /** A delivery's one-shot sender may be held at most this long (the .NET side's SenderReplyTimeout). */
 const maxSenderReplyMs = 60_000;
-
-/** Why this side closes the portal: sent to the peer as an Error frame. */
-class Fault extends Error {
-  constructor(
-    readonly kind: PortalCloseKind,
-    readonly code: string,
-    readonly detail: string,
-    readonly status: number,
-  ) {
-    super(`${code}: ${detail}`);
-  }
-}
-
-const violation = (code: string, detail: string): Fault => new Fault("ProtocolViolation", code, detail, 1002);
-const limit = (name: string, detail: string): Fault =>
-  new Fault("LimitExceeded", name, detail, name === "MaxFrameBytes" ? 1009 : 1008);
-const handshake = (code: string, detail: string): Fault => new Fault("HandshakeFailed", code, detail, 1002);
 
 interface PendingAsk {
   readonly replySchema: DescMessage;
@@ -135,8 +118,7 @@ export class Portal {
   #peer: PeerHello | undefined;
   readonly #conduit: Conduit;
   readonly #reader: FrameReader;
-  #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
+  readonly #outbox = new Outbox();
   #flushScheduled = false;
   #lastSent = 0;
   #lastReceived = 0;
@@ -146,17 +128,13 @@ export class Portal {
   #resolveOpened!: () => void;
   #rejectOpened!: (error: unknown) => void;
 
-  readonly #proxies = new Map<string, ProxyEntry>();
-  readonly #handles = new WeakMap<object, ProxyEntry>();
-  readonly #locals = new Map<string, LocalActor<DescMessage>>();
-  readonly #named = new Map<string, LocalActor<DescMessage>>();
-  readonly #recentlyClosed = new Set<string>();
+  readonly #table: ReferenceTable;
+  readonly #codec: PayloadCodec;
   readonly #asks = new Map<string, PendingAsk>();
   /** Streams the peer offered (StreamRef fields): cancelled at once, remembered until their StreamEnd. */
   readonly #cancelledStreams = new Set<string>();
   readonly #lookups = new Map<bigint, PendingLookup>();
   #nextRequestId = 1n;
-  readonly #collected = new FinalizationRegistry<ProxyEntry>((entry) => this.#handleCollected(entry));
   readonly #internals: PortalInternals;
 
   /** @internal Use `connect`. */
@@ -164,6 +142,17 @@ export class Portal {
     this.options = Object.freeze(resolveOptions(options));
     this.#conduit = conduit;
     this.#reader = new FrameReader(this.options.maxFrameBytes);
+    this.#table = new ReferenceTable(this.options.maxProxies, this.options.maxPublications, (entry) => {
+      if (this.#state === "open") {
+        this.#send({ subtype: { case: "Release", value: { Id: wireId(entry.id), Count: BigInt(entry.count) } } });
+      }
+    });
+    this.#codec = new PayloadCodec(
+      this.#table,
+      this.options.maxMessageDepth,
+      (key) => this.#asks.has(key),
+      (stream) => this.#cancelOffered(stream),
+    );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.opened = new Promise((resolve, reject) => {
       this.#resolveOpened = resolve;
@@ -177,8 +166,8 @@ export class Portal {
       askSender: (target, schema, message, replySchema, askOptions) =>
         this.#ask(target, schema, replySchema, () => message, "sender", askOptions),
       fail: (target, failure) => this.#fail(target, failure),
-      release: (entry) => this.#release(entry),
-      trackHandle: (handle, entry) => this.#trackHandle(handle, entry),
+      release: (entry) => this.#table.release(entry),
+      trackHandle: (handle, entry) => this.#table.trackHandle(handle, entry),
       closeLocal: (key) => this.#closeLocal(key),
     };
   }
@@ -233,12 +222,7 @@ export class Portal {
    */
   publish<D extends DescMessage>(name: string, schema: D): LocalActor<D> {
     this.#assertOpen();
-    if (this.#named.has(name)) {
-      throw new Error(`an actor is already published under '${name}' on this portal`);
-    }
-    const actor = this.#newLocal(schema, name);
-    this.#named.set(name, actor as unknown as LocalActor<DescMessage>);
-    return actor;
+    return this.#table.newLocal(this.#internals, schema, name);
   }
 
   /**
@@ -247,7 +231,7 @@ export class Portal {
    */
   anonymous<D extends DescMessage>(schema: D): LocalActor<D> {
     this.#assertOpen();
-    return this.#newLocal(schema, undefined);
+    return this.#table.newLocal(this.#internals, schema, undefined);
   }
 
   /**
@@ -266,7 +250,7 @@ export class Portal {
     if ((ref.WithinMs ?? 0) > 0) {
       throw new InvalidReferenceError("this is a reply port: use portal.replyPort(ref)");
     }
-    const entry = this.#handles.get(ref) ?? this.#proxies.get(idKey(ref.High, ref.Low));
+    const entry = this.#table.entryOf(ref, idKey(ref.High, ref.Low));
     if (entry === undefined || entry.state === "released") {
       throw new InvalidReferenceError("this reference was not received on this portal, or was released");
     }
@@ -290,7 +274,7 @@ export class Portal {
     if (ref === undefined || ref.Yours !== true) {
       return undefined;
     }
-    return this.#locals.get(idKey(ref.High, ref.Low));
+    return this.#table.local(idKey(ref.High, ref.Low));
   }
 
   /**
@@ -380,8 +364,7 @@ export class Portal {
     }
     // As the .NET side does (docs/protocol.md, "Framing"): the socket closes at once with 1003, no Error frame.
     const message = "a text message: the protocol sends binary messages only";
-    this.#outbox = [];
-    this.#outboxBytes = 0;
+    this.#outbox.clear();
     this.#endConduit(1003, message);
     this.#finish({ kind: "ProtocolViolation", message });
   }
@@ -507,7 +490,7 @@ export class Portal {
   }
 
   #onLookup(requestId: bigint, name: string): void {
-    const actor = this.#named.get(name);
+    const actor = this.#table.named(name);
     if (actor === undefined) {
       this.#send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: {} } } });
       this.#unknown();
@@ -523,7 +506,7 @@ export class Portal {
       throw violation("unexpected-reply", `a LookupReply for request ${reply.RequestId}, which this side never sent`);
     }
     const id = reply.ActorId;
-    const entry = id === undefined || isNoId(id.High, id.Low) ? undefined : this.#acquire(toId(id));
+    const entry = id === undefined || isNoId(id.High, id.Low) ? undefined : this.#table.acquire(toId(id));
     this.#lookups.delete(reply.RequestId);
     pending.cleanup();
     if (entry === undefined) {
@@ -531,7 +514,7 @@ export class Portal {
       return;
     }
     if (pending.resolve === undefined) {
-      this.#release(entry); // the lookup was abandoned: give the id back at once
+      this.#table.release(entry); // the lookup was abandoned: give the id back at once
       return;
     }
     pending.resolve(new RemoteRef(this.#internals, entry, pending.schema));
@@ -550,19 +533,19 @@ export class Portal {
         ask.reject(new RemoteFailureError(deliver.Failure));
         return;
       }
-      const reply = this.#decode(ask.replySchema, deliver.Payload);
+      const reply = this.#codec.decode(ask.replySchema, deliver.Payload);
       this.#settleAsk(key);
       ask.resolve(reply as never);
       return;
     }
-    const actor = this.#locals.get(key);
-    if (actor === undefined || !this.#routable(actor)) {
+    const actor = this.#table.local(key);
+    if (actor === undefined || !this.#table.routable(actor)) {
       return this.#unknown();
     }
     if (deliver.Failure !== "") {
       return; // a failure is an answer to a reply port; an actor has nothing to do with it
     }
-    const message = this.#decode(actor.schema, deliver.Payload);
+    const message = this.#codec.decode(actor.schema, deliver.Payload);
     let sender: ReplyPort | undefined;
     const replyTo = deliver.ReplyTo;
     if (replyTo !== undefined && !isNoId(replyTo.High, replyTo.Low)) {
@@ -570,9 +553,9 @@ export class Portal {
         sender = new ReplyPort(this.#internals, toId(replyTo), Date.now() + Math.min(deliver.ReplyWithinMs, maxSenderReplyMs));
       } else {
         // A plain tell's sender: a lasting publication of the peer, released like any reference received.
-        const entry = this.#acquire(toId(replyTo));
+        const entry = this.#table.acquire(toId(replyTo));
         sender = new ReplyPort(this.#internals, entry.id, undefined);
-        this.#trackHandle(sender, entry);
+        this.#table.trackHandle(sender, entry);
       }
     }
     actor.deliver(sender === undefined ? { message } : { message, sender });
@@ -582,20 +565,14 @@ export class Portal {
     if (id === undefined) {
       return;
     }
-    const key = idKey(id.High, id.Low);
-    const entry = this.#proxies.get(key);
-    if (entry !== undefined) {
-      this.#proxies.delete(key);
-      entry.state = "ended";
-      entry.end({ kind: "Terminated" });
-    }
+    this.#table.terminated(idKey(id.High, id.Low));
   }
 
   #onRelease(id: WireId | undefined, count: bigint): void {
     if (id === undefined) {
       return;
     }
-    const actor = this.#locals.get(idKey(id.High, id.Low));
+    const actor = this.#table.local(idKey(id.High, id.Low));
     if (actor !== undefined && actor.name === undefined) {
       actor.sent = Math.max(0, actor.sent - Number(count));
     }
@@ -606,52 +583,6 @@ export class Portal {
     if (++this.counters.unknownRequests > this.options.maxUnknownRequests) {
       throw limit("MaxUnknownRequests", `more than ${this.options.maxUnknownRequests} requests for unknown names, ids or streams`);
     }
-  }
-
-  /** Decodes a payload as `schema` and takes in the references in it; a payload that breaks the rules is a Fault. */
-  #decode<D extends DescMessage>(schema: D, payload: Uint8Array): MessageShape<D> {
-    let message: MessageShape<D>;
-    try {
-      // The top-level message counts as depth 1, as MaxMessageDepth counts nesting below it.
-      message = fromBinary(schema, payload, { readUnknownFields: false, recursionLimit: this.options.maxMessageDepth + 1 });
-    } catch (error) {
-      if (error instanceof Error && error.message.includes("maximum recursion depth")) {
-        throw limit("MaxMessageDepth", `a payload nested deeper than ${this.options.maxMessageDepth}`);
-      }
-      throw violation("bad-payload", `a payload that does not decode as ${schema.typeName}`);
-    }
-    try {
-      visitRefs(
-        schema,
-        message,
-        {
-          ref: (ref) => {
-            if (isNoId(ref.High, ref.Low)) {
-              return;
-            }
-            if (ref.Yours === true) {
-              const key = idKey(ref.High, ref.Low);
-              if (!this.#locals.has(key) && !this.#recentlyClosed.has(key)) {
-                throw violation("bad-payload", "a Yours = true reference that this side never gave");
-              }
-              return;
-            }
-            if ((ref.WithinMs ?? 0) > 0) {
-              return; // a reply port: one-shot, never released; portal.replyPort(ref) answers it
-            }
-            this.#trackHandle(ref, this.#acquire({ high: ref.High, low: ref.Low }));
-          },
-          stream: (ref) => this.#cancelOffered(ref),
-        },
-        this.options.maxMessageDepth + 1,
-      );
-    } catch (error) {
-      if (error instanceof TooDeepError) {
-        throw limit("MaxMessageDepth", `a payload nested deeper than ${this.options.maxMessageDepth}`);
-      }
-      throw error;
-    }
-    return message;
   }
 
   /**
@@ -674,49 +605,6 @@ export class Portal {
     this.#send({ subtype: { case: "StreamCancel", value: { Stream: { High: ref.High, Low: ref.Low }, Code: "cancelled" } } });
   }
 
-  /** Counts one more receipt of a remote id (a new table entry the first time). */
-  #acquire(id: Id): ProxyEntry {
-    const key = idKey(id.high, id.low);
-    let entry = this.#proxies.get(key);
-    if (entry === undefined) {
-      if (this.#proxies.size >= this.options.maxProxies) {
-        throw limit("MaxProxies", `the peer handed over more than ${this.options.maxProxies} actors`);
-      }
-      let end!: (how: RemoteEnd) => void;
-      const ended = new Promise<RemoteEnd>((resolve) => (end = resolve));
-      entry = { id, key, count: 0, live: 0, state: "alive", ended, end };
-      this.#proxies.set(key, entry);
-    }
-    entry.count++;
-    return entry;
-  }
-
-  #trackHandle(handle: object, entry: ProxyEntry): void {
-    entry.live++;
-    this.#handles.set(handle, entry);
-    this.#collected.register(handle, entry);
-  }
-
-  #handleCollected(entry: ProxyEntry): void {
-    if (--entry.live <= 0 && entry.state === "alive" && this.#proxies.get(entry.key) === entry) {
-      this.#release(entry);
-    }
-  }
-
-  #release(entry: ProxyEntry): void {
-    if (entry.state !== "alive") {
-      return;
-    }
-    entry.state = "released";
-    if (this.#proxies.get(entry.key) === entry) {
-      this.#proxies.delete(entry.key);
-    }
-    entry.end({ kind: "Released" });
-    if (this.#state === "open") {
-      this.#send({ subtype: { case: "Release", value: { Id: wireId(entry.id), Count: BigInt(entry.count) } } });
-    }
-  }
-
   // ---- outbound ----
 
   #assertOpen(): void {
@@ -728,33 +616,10 @@ export class Portal {
     }
   }
 
-  #newLocal<D extends DescMessage>(schema: D, name: string | undefined): LocalActor<D> {
-    if (this.#locals.size >= this.options.maxPublications) {
-      throw new LimitExceededError("MaxPublications", `this portal publishes ${this.options.maxPublications} actors already`);
-    }
-    const id = randomId();
-    const key = idKey(id.high, id.low);
-    const actor = new LocalActor(this.#internals, id, key, schema, name);
-    this.#locals.set(key, actor as unknown as LocalActor<DescMessage>);
-    return actor;
-  }
-
-  #routable(actor: LocalActor<DescMessage>): boolean {
-    return actor.name !== undefined || actor.sent > 0;
-  }
-
   #closeLocal(key: string): void {
-    const actor = this.#locals.get(key);
+    const actor = this.#table.removeLocal(key);
     if (actor === undefined) {
       return;
-    }
-    this.#locals.delete(key);
-    if (actor.name !== undefined) {
-      this.#named.delete(actor.name);
-    }
-    this.#recentlyClosed.add(key);
-    if (this.#recentlyClosed.size > 1024) {
-      this.#recentlyClosed.delete(this.#recentlyClosed.values().next().value!);
     }
     if (this.#state === "open" && actor.sent > 0) {
       this.#send({ subtype: { case: "Terminated", value: { Id: wireId(actor.id) } } });
@@ -762,51 +627,9 @@ export class Portal {
     actor.complete();
   }
 
-  /** Encodes a message for the peer; the references in it must be this portal's. Nothing is counted until commit. */
-  #encode<D extends DescMessage>(schema: D, init: MessageInitShape<D>): { bytes: Uint8Array; commit: () => void } {
-    const message = create(schema, init);
-    const handedOver: LocalActor<DescMessage>[] = [];
-    visitRefs(
-      schema,
-      message,
-      {
-        ref: (ref) => {
-          if (isNoId(ref.High, ref.Low)) {
-            return;
-          }
-          const key = idKey(ref.High, ref.Low);
-          if (ref.Yours === true) {
-            if (this.#proxies.get(key)?.state !== "alive") {
-              throw new InvalidReferenceError("a reference in the message names a remote actor this side no longer holds (released or terminated)");
-            }
-            return;
-          }
-          const actor = this.#locals.get(key);
-          if (actor !== undefined) {
-            handedOver.push(actor);
-            return;
-          }
-          if (this.#asks.has(key)) {
-            return;
-          }
-          throw new InvalidReferenceError(
-            "a reference in the message was not made by this portal: use the ref of a LocalActor, of a RemoteRef, or an ask's port",
-          );
-        },
-        stream: (ref) => {
-          if (!isNoId(ref.High, ref.Low)) {
-            throw new InvalidReferenceError("this client does not send streams yet");
-          }
-        },
-      },
-      this.options.maxMessageDepth + 1,
-    );
-    return { bytes: toBinary(schema, message), commit: () => handedOver.forEach((actor) => actor.sent++) };
-  }
-
   #tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>): void {
     this.#assertOpen();
-    const payload = this.#encode(schema, message);
+    const payload = this.#codec.encode(schema, message);
     this.#send({ subtype: { case: "Deliver", value: { Target: wireId(target), Payload: payload.bytes } } }, payload.commit);
   }
 
@@ -837,7 +660,7 @@ export class Portal {
       this.#asks.set(key, pending);
       try {
         const message = build({ High: id.high, Low: id.low, Yours: false, WithinMs: timeoutMs });
-        const payload = this.#encode(schema, message);
+        const payload = this.#codec.encode(schema, message);
         this.#send(
           {
             subtype: {
@@ -894,7 +717,7 @@ export class Portal {
       throw new LimitExceededError("MaxFrameBytes", `a frame of ${bytes.length} bytes is over the limit of ${this.#outboundLimit()}; not sent`);
     }
     if (frame.subtype?.case === "Deliver") {
-      const waiting = this.#outboxBytes + (this.#conduit.bufferedBytes?.() ?? 0);
+      const waiting = this.#outbox.bytes + (this.#conduit.bufferedBytes?.() ?? 0);
       if (waiting + bytes.length > this.options.maxOutboundBytes) {
         throw new LimitExceededError(
           "MaxOutboundBytes",
@@ -911,8 +734,7 @@ export class Portal {
   }
 
   #enqueueBytes(frame: Uint8Array): void {
-    this.#outbox.push(lengthPrefixed(frame));
-    this.#outboxBytes += frame.length + 4;
+    this.#outbox.push(frame);
     this.counters.framesOut++;
     this.#lastSent = performance.now();
     if (!this.#flushScheduled) {
@@ -924,33 +746,13 @@ export class Portal {
   /** Sends what waits, joining frames into WebSocket messages of up to 64 KiB (a larger frame goes alone). */
   #flush(): void {
     this.#flushScheduled = false;
-    const outbox = this.#outbox;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
-    let at = 0;
-    while (at < outbox.length) {
-      let end = at + 1;
-      let size = outbox[at]!.length;
-      while (end < outbox.length && size + outbox[end]!.length <= joinBytes) {
-        size += outbox[end]!.length;
-        end++;
-      }
-      let message = outbox[at]!;
-      if (end - at > 1) {
-        message = new Uint8Array(size);
-        let offset = 0;
-        for (let i = at; i < end; i++) {
-          message.set(outbox[i]!, offset);
-          offset += outbox[i]!.length;
-        }
-      }
+    for (const message of this.#outbox.take()) {
       this.counters.bytesOut += message.length;
       try {
         this.#conduit.send(message);
       } catch {
         // the socket is closing: its close event ends the portal
       }
-      at = end;
     }
   }
 
@@ -961,8 +763,7 @@ export class Portal {
     if (this.#state === "closed") {
       return;
     }
-    this.#outbox = [];
-    this.#outboxBytes = 0;
+    this.#outbox.clear();
     if (this.#state !== "new") {
       this.#enqueue({ subtype: { case: "Error", value: { Code: fault.code, Message: fault.detail } } });
       this.#flush();
@@ -997,8 +798,7 @@ export class Portal {
     this.#closeReason = reason;
     clearTimeout(this.#handshakeTimer);
     clearInterval(this.#tickTimer);
-    this.#outbox = [];
-    this.#outboxBytes = 0;
+    this.#outbox.clear();
     const error = new PortalClosedError(reason);
     for (const key of [...this.#asks.keys()]) {
       const pending = this.#asks.get(key)!;
@@ -1010,16 +810,7 @@ export class Portal {
       pending.reject?.(error);
     }
     this.#lookups.clear();
-    for (const entry of this.#proxies.values()) {
-      entry.state = "ended";
-      entry.end({ kind: "PortalClosed", reason });
-    }
-    this.#proxies.clear();
-    for (const actor of this.#locals.values()) {
-      actor.complete();
-    }
-    this.#locals.clear();
-    this.#named.clear();
+    this.#table.closeAll({ kind: "PortalClosed", reason });
     this.#rejectOpened(error);
     this.#resolveClosed(reason);
   }
