@@ -85,6 +85,8 @@ interface PendingAsk {
   timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Aborted by its signal: the port stays open until its deadline, and a late answer is dropped, not unknown. */
+  abandoned: boolean;
 }
 
 interface PendingLookup {
@@ -533,9 +535,12 @@ export class Portal {
         ask.reject(new RemoteFailureError(deliver.Failure));
         return;
       }
+      // Decoded even when abandoned: the references in it are taken in, and released once the reply is collected.
       const reply = this.#codec.decode(ask.replySchema, deliver.Payload);
       this.#settleAsk(key);
-      ask.resolve(reply as never);
+      if (!ask.abandoned) {
+        ask.resolve(reply as never);
+      }
       return;
     }
     const actor = this.#table.local(key);
@@ -656,7 +661,7 @@ export class Portal {
       const timeoutMs = Math.min(Math.max(1, Math.round(options?.timeoutMs ?? this.options.askTimeoutMs)), 0x7fffffff);
       const id = randomId();
       const key = idKey(id.high, id.low);
-      const pending: PendingAsk = { replySchema, resolve: resolve as (value: never) => void, reject, timer: undefined, signal, onAbort: undefined };
+      const pending: PendingAsk = { replySchema, resolve: resolve as (value: never) => void, reject, timer: undefined, signal, onAbort: undefined, abandoned: false };
       this.#asks.set(key, pending);
       try {
         const message = build({ High: id.high, Low: id.low, Yours: false, WithinMs: timeoutMs });
@@ -684,7 +689,8 @@ export class Portal {
       }, timeoutMs);
       if (signal !== undefined) {
         pending.onAbort = () => {
-          this.#settleAsk(key);
+          // The peer may still answer before the deadline it was given: keep the port until then, as abandoned.
+          pending.abandoned = true;
           reject(signal.reason);
         };
         signal.addEventListener("abort", pending.onAbort, { once: true });

@@ -398,6 +398,33 @@ describe("against a hostile server", () => {
     });
   });
 
+  test("an aborted ask keeps its reply port until its deadline: a late answer is dropped, not counted as unknown", async () => {
+    const portal = await open(
+      async (socket) => {
+        socket.hello();
+        const lookup = await socket.next("Lookup");
+        const requestId = lookup.subtype.case === "Lookup" ? lookup.subtype.value.RequestId : 0n;
+        socket.send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: { High: 5n, Low: 5n } } } });
+        for (let i = 0; i < 3; i++) {
+          const asked = await socket.next("Deliver");
+          const replyTo = asked.subtype.case === "Deliver" ? asked.subtype.value.ReplyTo : undefined;
+          socket.send({ subtype: { case: "Deliver", value: { Target: replyTo, Payload: toBinary(EchoSchema, create(EchoSchema, { Text: "late" })) } } });
+        }
+      },
+      { maxUnknownRequests: 1 },
+    );
+    const slow = await within("the lookup", portal.lookup("slow", EchoSchema));
+    for (let i = 0; i < 3; i++) {
+      const abort = new AbortController();
+      const asked = slow.askSender(EchoSchema, { Text: "never mind" }, { timeoutMs: 60_000, signal: abort.signal });
+      abort.abort(new Error("navigated away"));
+      await assert.rejects(asked, /navigated away/);
+    }
+    await waitFor("the three late answers", () => portal.counters.framesIn >= 5 || !portal.isOpen);
+    assert.equal(portal.isOpen, true, JSON.stringify(portal.closeReason));
+    assert.equal(portal.counters.unknownRequests, 0);
+  });
+
   test("a server with MaxFrameBytes 1,024: a larger message is refused before it leaves, the portal stays open", async () => {
     const portal = await open((socket) => {
       socket.hello({ MaxFrameBytes: 1024 });
