@@ -227,6 +227,19 @@ describe("against the .NET server", () => {
     assert.throws(() => counter.tell({ subtype: { case: "StopCounter", value: {} } }), InvalidReferenceError);
   });
 
+  test("closing a local actor the server holds sends Terminated: the server's proxy for it stops", async () => {
+    const portal = await connectTo();
+    const echo = await portal.lookup("echo", EchoSchema);
+    const me = portal.anonymous(EchoSchema);
+    const answered = firstValueFrom(me.messages);
+    echo.tell({ Text: "hold me", ReplyTo: me.ref });
+    await within("the echo", answered);
+    const holding = (await statsOf(portal)).Proxies;
+    me.close();
+    assert.equal(me.isClosed, true);
+    await waitFor("the server to drop its proxy", async () => (await statsOf(portal)).Proxies === holding - 1);
+  });
+
   test("a remote ref whose handles and message are garbage-collected is released: the server drops the publication", async () => {
     const portal = await connectTo();
     const before = (await statsOf(portal)).Publications;
