@@ -54,9 +54,13 @@ export class ReferenceTable {
     this.#collected.register(handle, entry);
   }
 
-  /** The entry a handle or key names, if any (a handle's entry may have ended or been released since). */
+  /**
+   * The entry a handle names (it may have ended since), or else the live entry for its key: a handle whose entry was
+   * released leads to the id's new entry when the id arrived again since.
+   */
   entryOf(handle: object, key: string): ProxyEntry | undefined {
-    return this.#handles.get(handle) ?? this.#proxies.get(key);
+    const entry = this.#handles.get(handle);
+    return entry !== undefined && entry.state !== "released" ? entry : (this.#proxies.get(key) ?? entry);
   }
 
   /** The live entry for a key. */

@@ -280,6 +280,16 @@ describe("against a hostile server", () => {
     assert.equal(portal.isOpen, true);
   });
 
+  test("deliveries that arrive before the first subscription wait for it, in order", async () => {
+    const { portal, sink } = await sinkPortal(
+      (target) => ["one", "two", "three"].map((text) => ({ Target: target, Payload: toBinary(EchoSchema, create(EchoSchema, { Text: text })) })),
+      EchoSchema,
+    );
+    await waitFor("the three deliveries", () => portal.counters.framesIn >= 5);
+    const texts = await within("the queued messages", firstValueFrom(sink.messages.pipe(take(3), toArray())));
+    assert.deepEqual(texts.map((echo) => echo.Text), ["one", "two", "three"]);
+  });
+
   test("a payload that does not decode as the actor's type closes with bad-payload", async () => {
     const { portal } = await sinkPortal((target) => ({ Target: target, Payload: new Uint8Array([0x0a, 0x05, 0x01]) }), NestedSchema);
     const reason = await within("the close", portal.closed);
