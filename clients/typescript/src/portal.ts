@@ -1,0 +1,857 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { limitCodes } from "./close-reason.js";
+import type { PortalCloseReason } from "./close-reason.js";
+import {
+  AskTimeoutError,
+  InvalidReferenceError,
+  LimitExceededError,
+  PortalClosedError,
+  PublicationNotFoundError,
+  RemoteFailureError,
+} from "./errors.js";
+import { Fault, handshake, limit, violation } from "./fault.js";
+import { FrameReader, FrameTooLargeError } from "./framing.js";
+import { FrameSchema } from "./gen/wormhole_pb.js";
+import type { Deliver, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
+import { idKey, isNoId, portalName, randomId } from "./ids.js";
+import type { Id } from "./ids.js";
+import type { AskOptions, PortalInternals } from "./internals.js";
+import type { LocalActor } from "./local-actor.js";
+import { resolveOptions } from "./options.js";
+import type { PortalOptions, ResolvedPortalOptions } from "./options.js";
+import { Outbox, joinBytes } from "./outbox.js";
+import type { WireRefInit } from "./payloads.js";
+import { PayloadCodec } from "./payload-codec.js";
+import { ReferenceTable } from "./reference-table.js";
+import { RemoteRef } from "./remote-ref.js";
+import { ReplyPort } from "./reply-port.js";
+
+/** The transport under a portal: one reliable, ordered channel of binary messages (a WebSocket). */
+export interface Conduit {
+  /** Sends one binary message. */
+  send(bytes: Uint8Array): void;
+  /** Ends the channel with a WebSocket close status and reason. */
+  close(status: number, reason: string): void;
+  /** Bytes sent and not yet handed to the network (a WebSocket's `bufferedAmount`), when the transport knows. */
+  bufferedBytes?(): number;
+}
+
+/** What the peer stated in its Hello. */
+export interface PeerHello {
+  /** The peer's side id (one per process on a Wormhole side); informational. */
+  readonly sideId: Id;
+  /** The peer's half of the connection's identity. */
+  readonly conduitHalf: Id;
+  /** The name Wormhole's logs on the peer give this connection: the first 8 hex digits of the peer's conduit half. */
+  readonly portalId: string;
+  /** The largest frame the peer accepts (0: not stated). */
+  readonly maxFrameBytes: number;
+  /** The peer's idle timeout in ms (0: not stated). */
+  readonly idleTimeoutMs: number;
+}
+
+/** Counters of one portal. */
+export interface PortalCounters {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  keepAlivesSent: number;
+  /** Lookups of unknown names, deliveries to unknown ids and stream frames received (closes past maxUnknownRequests). */
+  unknownRequests: number;
+  /** Streams the peer offered in messages, which this side cancelled (it consumes no streams yet). */
+  streamsCancelled: number;
+  /** Of those, the ones whose StreamEnd came back. */
+  cancelledStreamsEnded: number;
+}
+
+/** The protocol version this client speaks. */
+export const protocolVersion = 1;
+
+/** One side id per page (per process in Node), as a Wormhole nexus has one per actor system. */
+const sideId = randomId();
+
+/** Streams the peer may have offered and not yet ended (the .NET side's MaxStreams default). */
+const maxStreams = 100;
+
+/** A delivery's one-shot sender may be held at most this long (the .NET side's SenderReplyTimeout). */
+const maxSenderReplyMs = 60_000;
+
+interface PendingAsk {
+  readonly replySchema: DescMessage;
+  readonly resolve: (value: never) => void;
+  readonly reject: (error: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Aborted by its signal: the port stays open until its deadline, and a late answer is dropped, not unknown. */
+  abandoned: boolean;
+}
+
+interface PendingLookup {
+  readonly name: string;
+  readonly schema: DescMessage;
+  resolve: ((ref: RemoteRef<DescMessage>) => void) | undefined; // undefined once abandoned (aborted)
+  reject: ((error: unknown) => void) | undefined;
+  cleanup: () => void;
+}
+
+/**
+ * One end of one connection to a Wormhole peer: what this side published to the peer and the references to what the
+ * peer published. Made by `connect`; closes once (`close()`, the peer's Goodbye or Error, a limit, the socket's end) and
+ * says why in `closed`.
+ */
+export class Portal {
+  /** Resolves (never rejects) with the reason once the portal has closed. */
+  readonly closed: Promise<PortalCloseReason>;
+  /** This side's limits and timeouts. */
+  readonly options: Readonly<ResolvedPortalOptions>;
+  /** Counters, for tests and diagnostics. */
+  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0 };
+  /** This side's half of the connection's identity. */
+  readonly conduitHalf: Id = randomId();
+
+  /** @internal Resolves when the handshake is done; rejects with PortalClosedError if the portal closes first. */
+  readonly opened: Promise<void>;
+
+  #state: "new" | "handshaking" | "open" | "closed" = "new";
+  #closeReason: PortalCloseReason | undefined;
+  #peer: PeerHello | undefined;
+  readonly #conduit: Conduit;
+  readonly #reader: FrameReader;
+  readonly #outbox = new Outbox();
+  #flushScheduled = false;
+  #lastSent = 0;
+  #lastReceived = 0;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #tickTimer: ReturnType<typeof setInterval> | undefined;
+  #resolveClosed!: (reason: PortalCloseReason) => void;
+  #resolveOpened!: () => void;
+  #rejectOpened!: (error: unknown) => void;
+
+  readonly #table: ReferenceTable;
+  readonly #codec: PayloadCodec;
+  readonly #asks = new Map<string, PendingAsk>();
+  /** Streams the peer offered (StreamRef fields): cancelled at once, remembered until their StreamEnd. */
+  readonly #cancelledStreams = new Set<string>();
+  readonly #lookups = new Map<bigint, PendingLookup>();
+  #nextRequestId = 1n;
+  readonly #internals: PortalInternals;
+
+  /** @internal Use `connect`. */
+  constructor(conduit: Conduit, options?: PortalOptions) {
+    this.options = Object.freeze(resolveOptions(options));
+    this.#conduit = conduit;
+    this.#reader = new FrameReader(this.options.maxFrameBytes);
+    this.#table = new ReferenceTable(this.options.maxProxies, this.options.maxPublications, (entry) => {
+      if (this.#state === "open") {
+        this.#send({ subtype: { case: "Release", value: { Id: wireId(entry.id), Count: BigInt(entry.count) } } });
+      }
+    });
+    this.#codec = new PayloadCodec(
+      this.#table,
+      this.options.maxMessageDepth,
+      (key) => this.#asks.has(key),
+      (stream) => this.#cancelOffered(stream),
+    );
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.opened = new Promise((resolve, reject) => {
+      this.#resolveOpened = resolve;
+      this.#rejectOpened = reject;
+    });
+    this.opened.catch(() => undefined); // connect reports it; nobody else has to
+    this.#internals = {
+      assertOpen: () => this.#assertOpen(),
+      tell: (target, schema, message) => this.#tell(target, schema, message),
+      ask: (target, schema, replySchema, build, askOptions) => this.#ask(target, schema, replySchema, build, undefined, askOptions),
+      askSender: (target, schema, message, replySchema, askOptions) =>
+        this.#ask(target, schema, replySchema, () => message, "sender", askOptions),
+      fail: (target, failure) => this.#fail(target, failure),
+      release: (entry) => this.#table.release(entry),
+      trackHandle: (handle, entry) => this.#table.trackHandle(handle, entry),
+      closeLocal: (key) => this.#closeLocal(key),
+    };
+  }
+
+  /** True after the handshake and before the portal closed. */
+  get isOpen(): boolean {
+    return this.#state === "open";
+  }
+
+  /** What the peer stated in its Hello (undefined before the handshake). */
+  get peer(): PeerHello | undefined {
+    return this.#peer;
+  }
+
+  /** The reason the portal closed, or undefined while it is open. */
+  get closeReason(): PortalCloseReason | undefined {
+    return this.#closeReason;
+  }
+
+  /**
+   * Looks up the actor the peer published under `name`; the reference sends messages of type `schema` (the peer
+   * decodes them as the type it published the actor with).
+   * Rejects with PublicationNotFoundError, PortalClosedError, or the signal's reason.
+   */
+  lookup<D extends DescMessage>(name: string, schema: D, options?: { signal?: AbortSignal }): Promise<RemoteRef<D>> {
+    return new Promise<RemoteRef<D>>((resolve, reject) => {
+      this.#assertOpen();
+      const signal = options?.signal;
+      signal?.throwIfAborted();
+      const requestId = this.#nextRequestId++;
+      const onAbort = (): void => {
+        pending.resolve = undefined;
+        pending.reject = undefined;
+        reject(signal?.reason);
+      };
+      const pending: PendingLookup = {
+        name,
+        schema,
+        resolve: resolve as (ref: RemoteRef<DescMessage>) => void,
+        reject,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      };
+      this.#send({ subtype: { case: "Lookup", value: { RequestId: requestId, Name: name } } });
+      this.#lookups.set(requestId, pending);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Publishes a local actor under `name` on this portal: the peer can look it up; its messages are decoded as `schema`.
+   * @throws Error when the name is taken; LimitExceededError past maxPublications; PortalClosedError.
+   */
+  publish<D extends DescMessage>(name: string, schema: D): LocalActor<D> {
+    this.#assertOpen();
+    return this.#table.newLocal(this.#internals, schema, name);
+  }
+
+  /**
+   * A local actor without a name: the peer reaches it once this side puts its `ref` in a message. Its id stays
+   * valid while the peer holds it (until the peer's Release); `close()` ends it.
+   */
+  anonymous<D extends DescMessage>(schema: D): LocalActor<D> {
+    this.#assertOpen();
+    return this.#table.newLocal(this.#internals, schema, undefined);
+  }
+
+  /**
+   * The working reference for a reference field of a received message (an `ActorRef<T>` the peer handed over);
+   * the same remote id always leads to the same actor.
+   * @throws InvalidReferenceError when the field is empty, a reply port (use `replyPort`), this side's own actor (use
+   * `local`), or was not received on this portal (or was released).
+   */
+  remote<D extends DescMessage>(ref: WireRefInit | undefined, schema: D): RemoteRef<D> {
+    if (ref === undefined || isNoId(ref.High, ref.Low)) {
+      throw new InvalidReferenceError("the reference field is empty");
+    }
+    if (ref.Yours === true) {
+      throw new InvalidReferenceError("this is one of this side's own actors, handed back: use portal.local(ref)");
+    }
+    if ((ref.WithinMs ?? 0) > 0) {
+      throw new InvalidReferenceError("this is a reply port: use portal.replyPort(ref)");
+    }
+    const entry = this.#table.entryOf(ref, idKey(ref.High, ref.Low));
+    if (entry === undefined || entry.state === "released") {
+      throw new InvalidReferenceError("this reference was not received on this portal, or was released");
+    }
+    return new RemoteRef(this.#internals, entry, schema);
+  }
+
+  /** The reply port in a reference field of a received message (a `ReplyPort<T>`): answer it once before its deadline. */
+  replyPort(ref: WireRefInit | undefined): ReplyPort {
+    if (ref === undefined || isNoId(ref.High, ref.Low)) {
+      throw new InvalidReferenceError("the reply port field is empty");
+    }
+    if (ref.Yours === true) {
+      throw new InvalidReferenceError("this is one of this side's own actors, not the peer's reply port");
+    }
+    // WithinMs 0 (or absent) on a reply port means 1 ms: as good as expired.
+    return new ReplyPort(this.#internals, { high: ref.High, low: ref.Low }, Date.now() + Math.max(1, ref.WithinMs ?? 0));
+  }
+
+  /** The local actor a received reference names when the peer handed one of this side's actors back (`Yours = true`). */
+  local(ref: WireRefInit | undefined): LocalActor<DescMessage> | undefined {
+    if (ref === undefined || ref.Yours !== true) {
+      return undefined;
+    }
+    return this.#table.local(idKey(ref.High, ref.Low));
+  }
+
+  /**
+   * Closes the portal in order: a Goodbye with `reason` as the last frame, then the socket closes (status 1000).
+   * Everything pending fails with PortalClosedError. Resolves with the close reason (the first one, if it was closed).
+   */
+  close(reason = "closed by this side"): Promise<PortalCloseReason> {
+    if (this.#state !== "closed") {
+      if (this.#state !== "new") {
+        this.#enqueue({ subtype: { case: "Goodbye", value: { Reason: reason } } });
+        this.#flush();
+      }
+      this.#endConduit(1000, reason);
+      this.#finish({ kind: "ClosedLocally", message: reason });
+    }
+    return this.closed;
+  }
+
+  // ---- the conduit's events (called by connect) ----
+
+  /** @internal The conduit is open: say Hello and wait for the peer's. */
+  start(): void {
+    if (this.#state !== "new") {
+      return;
+    }
+    this.#state = "handshaking";
+    const now = performance.now();
+    this.#lastReceived = now;
+    this.#send({
+      subtype: {
+        case: "Hello",
+        value: {
+          ProtocolVersion: protocolVersion,
+          SideId: wireId(sideId),
+          ConduitHalf: wireId(this.conduitHalf),
+          MaxFrameBytes: this.options.maxFrameBytes,
+          IdleTimeoutMs: this.options.idleTimeoutMs,
+        },
+      },
+    });
+    this.#handshakeTimer = unref(
+      setTimeout(
+        () => this.#abort(handshake("handshake-timeout", `no Hello within ${this.options.handshakeTimeoutMs} ms`)),
+        this.options.handshakeTimeoutMs,
+      ),
+    );
+  }
+
+  /** @internal One binary message from the conduit: one or more whole or partial length-prefixed frames. */
+  receive(bytes: Uint8Array): void {
+    if (this.#state === "closed" || this.#state === "new") {
+      return;
+    }
+    try {
+      if (bytes.length > Math.max(joinBytes, this.options.maxFrameBytes + 4)) {
+        throw limit("MaxFrameBytes", `a WebSocket message of ${bytes.length} bytes is over the limit`);
+      }
+      this.#lastReceived = performance.now();
+      this.counters.bytesIn += bytes.length;
+      let frames: Uint8Array[];
+      try {
+        frames = this.#reader.push(bytes);
+      } catch (error) {
+        if (error instanceof FrameTooLargeError) {
+          throw limit("MaxFrameBytes", `a frame of ${error.announced} bytes is over the limit of ${this.options.maxFrameBytes}`);
+        }
+        throw error;
+      }
+      for (const frame of frames) {
+        if (this.#closeReason !== undefined) {
+          return;
+        }
+        this.counters.framesIn++;
+        this.#onFrame(frame);
+      }
+    } catch (error) {
+      this.#abort(
+        error instanceof Fault ? error : violation("malformed-frame", `a frame could not be handled (${describe(error)})`),
+      );
+    }
+  }
+
+  /** @internal A text message: not the protocol (closes with status 1003). */
+  receiveText(): void {
+    if (this.#state === "closed" || this.#state === "new") {
+      return;
+    }
+    // As the .NET side does (docs/protocol.md, "Framing"): the socket closes at once with 1003, no Error frame.
+    const message = "a text message: the protocol sends binary messages only";
+    this.#outbox.clear();
+    this.#endConduit(1003, message);
+    this.#finish({ kind: "ProtocolViolation", message });
+  }
+
+  /** @internal The conduit ended (the socket's close event). */
+  conduitClosed(status: number, reason: string): void {
+    if (this.#state === "closed") {
+      return;
+    }
+    const orderly = status === 1000 || status === 1001 || status === 1005;
+    this.#finish(
+      orderly
+        ? { kind: "ConduitCompleted", message: "the peer went away without a Goodbye" }
+        : { kind: "ConduitFailed", message: `the connection failed (WebSocket status ${status}${reason ? `: ${reason}` : ""})` },
+    );
+  }
+
+  // ---- inbound ----
+
+  #onFrame(bytes: Uint8Array): void {
+    let frame: Frame;
+    try {
+      frame = fromBinary(FrameSchema, bytes, { readUnknownFields: false });
+    } catch {
+      throw this.#state === "handshaking"
+        ? violation("hello-expected", "the first frame must be Hello")
+        : violation("malformed-frame", "a frame that is not valid protobuf");
+    }
+    const body = frame.subtype;
+    if (this.#state === "handshaking") {
+      if (body.case === "Hello") {
+        this.#onHello(body.value);
+      } else if (body.case === "Error") {
+        this.#onPeerError(body.value.Code, body.value.Message);
+      } else {
+        throw violation("hello-expected", "the first frame must be Hello");
+      }
+      return;
+    }
+    switch (body.case) {
+      case "Hello":
+        throw violation("duplicate-hello", "a second Hello");
+      case "Lookup":
+        return this.#onLookup(body.value.RequestId, body.value.Name);
+      case "LookupReply":
+        return this.#onLookupReply(body.value);
+      case "Deliver":
+        return this.#onDeliver(body.value);
+      case "Terminated":
+        return this.#onTerminated(body.value.Id);
+      case "Release":
+        return this.#onRelease(body.value.Id, body.value.Count);
+      case "Error":
+        return this.#onPeerError(body.value.Code, body.value.Message);
+      case "Goodbye":
+        this.#endConduit(1000, "");
+        return this.#finish({ kind: "ClosedByPeer", message: body.value.Reason || "the peer said goodbye" });
+      case "KeepAlive":
+        return;
+      case "StreamItems":
+        // Items of a stream this side cancelled may still be on their way: dropped, as in the Cancelling state.
+        return this.#cancelledStreams.has(streamKey(body.value.Stream)) ? undefined : this.#unknown();
+      case "StreamEnd":
+        if (this.#cancelledStreams.delete(streamKey(body.value.Stream))) {
+          this.counters.cancelledStreamsEnded++;
+          return;
+        }
+        return this.#unknown();
+      case "Demand":
+      case "StreamCancel":
+        // This side produces no streams (yet): a Demand or StreamCancel names an id it never offered.
+        return this.#unknown();
+      default:
+        throw violation("malformed-frame", "a frame of no known kind");
+    }
+  }
+
+  #onHello(hello: Hello): void {
+    if (hello.ProtocolVersion !== protocolVersion) {
+      throw handshake("version-mismatch", `protocol version ${hello.ProtocolVersion}; this side speaks ${protocolVersion}`);
+    }
+    if (hello.MaxFrameBytes > 0 && hello.MaxFrameBytes < 1024) {
+      throw handshake("bad-hello", `MaxFrameBytes ${hello.MaxFrameBytes} is under 1,024`);
+    }
+    this.#peer = {
+      sideId: toId(hello.SideId),
+      conduitHalf: toId(hello.ConduitHalf),
+      portalId: portalName(toId(hello.ConduitHalf)),
+      maxFrameBytes: hello.MaxFrameBytes,
+      idleTimeoutMs: hello.IdleTimeoutMs,
+    };
+    clearTimeout(this.#handshakeTimer);
+    this.#state = "open";
+    const idle = Math.min(this.options.idleTimeoutMs, hello.IdleTimeoutMs > 0 ? hello.IdleTimeoutMs : this.options.idleTimeoutMs);
+    const tick = Math.max(1, idle / 6);
+    this.#tickTimer = unref(setInterval(() => this.#onTick(tick), tick));
+    this.#resolveOpened();
+  }
+
+  #onTick(tick: number): void {
+    if (this.#state !== "open") {
+      return;
+    }
+    const now = performance.now();
+    if (now - this.#lastReceived >= this.options.idleTimeoutMs) {
+      this.#abort(limit("IdleTimeout", `no frame for ${this.options.idleTimeoutMs} ms`));
+      return;
+    }
+    if (now - this.#lastSent >= 2 * tick) {
+      this.counters.keepAlivesSent++;
+      this.#send({ subtype: { case: "KeepAlive", value: {} } });
+    }
+  }
+
+  #onPeerError(code: string, message: string): void {
+    this.#endConduit(1000, "");
+    this.#finish({
+      kind: "PeerError",
+      code,
+      ...(limitCodes.has(code) ? { limit: code } : {}),
+      message: `the peer reported '${code}': ${message}`,
+    });
+  }
+
+  #onLookup(requestId: bigint, name: string): void {
+    const actor = this.#table.named(name);
+    if (actor === undefined) {
+      this.#send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: {} } } });
+      this.#unknown();
+      return;
+    }
+    actor.sent++;
+    this.#send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: wireId(actor.id) } } });
+  }
+
+  #onLookupReply(reply: LookupReply): void {
+    const pending = this.#lookups.get(reply.RequestId);
+    if (pending === undefined) {
+      throw violation("unexpected-reply", `a LookupReply for request ${reply.RequestId}, which this side never sent`);
+    }
+    const id = reply.ActorId;
+    const entry = id === undefined || isNoId(id.High, id.Low) ? undefined : this.#table.acquire(toId(id));
+    this.#lookups.delete(reply.RequestId);
+    pending.cleanup();
+    if (entry === undefined) {
+      pending.reject?.(new PublicationNotFoundError(pending.name));
+      return;
+    }
+    if (pending.resolve === undefined) {
+      this.#table.release(entry); // the lookup was abandoned: give the id back at once
+      return;
+    }
+    pending.resolve(new RemoteRef(this.#internals, entry, pending.schema));
+  }
+
+  #onDeliver(deliver: Deliver): void {
+    const target = deliver.Target;
+    if (target === undefined || isNoId(target.High, target.Low)) {
+      return this.#unknown();
+    }
+    const key = idKey(target.High, target.Low);
+    const ask = this.#asks.get(key);
+    if (ask !== undefined) {
+      if (deliver.Failure !== "") {
+        this.#settleAsk(key);
+        ask.reject(new RemoteFailureError(deliver.Failure));
+        return;
+      }
+      // Decoded even when abandoned: the references in it are taken in, and released once the reply is collected.
+      const reply = this.#codec.decode(ask.replySchema, deliver.Payload);
+      this.#settleAsk(key);
+      if (!ask.abandoned) {
+        ask.resolve(reply as never);
+      }
+      return;
+    }
+    const actor = this.#table.local(key);
+    if (actor === undefined || !this.#table.routable(actor)) {
+      return this.#unknown();
+    }
+    if (deliver.Failure !== "") {
+      return; // a failure is an answer to a reply port; an actor has nothing to do with it
+    }
+    const message = this.#codec.decode(actor.schema, deliver.Payload);
+    let sender: ReplyPort | undefined;
+    const replyTo = deliver.ReplyTo;
+    if (replyTo !== undefined && !isNoId(replyTo.High, replyTo.Low)) {
+      if (deliver.ReplyWithinMs > 0) {
+        sender = new ReplyPort(this.#internals, toId(replyTo), Date.now() + Math.min(deliver.ReplyWithinMs, maxSenderReplyMs));
+      } else {
+        // A plain tell's sender: a lasting publication of the peer, released like any reference received.
+        const entry = this.#table.acquire(toId(replyTo));
+        sender = new ReplyPort(this.#internals, entry.id, undefined);
+        this.#table.trackHandle(sender, entry);
+      }
+    }
+    actor.deliver(sender === undefined ? { message } : { message, sender });
+  }
+
+  #onTerminated(id: WireId | undefined): void {
+    if (id === undefined) {
+      return;
+    }
+    this.#table.terminated(idKey(id.High, id.Low));
+  }
+
+  #onRelease(id: WireId | undefined, count: bigint): void {
+    if (id === undefined) {
+      return;
+    }
+    const actor = this.#table.local(idKey(id.High, id.Low));
+    if (actor !== undefined && actor.name === undefined) {
+      actor.sent = Math.max(0, actor.sent - Number(count));
+    }
+  }
+
+  /** A request for something this side does not have: counted; past maxUnknownRequests the portal closes. */
+  #unknown(): void {
+    if (++this.counters.unknownRequests > this.options.maxUnknownRequests) {
+      throw limit("MaxUnknownRequests", `more than ${this.options.maxUnknownRequests} requests for unknown names, ids or streams`);
+    }
+  }
+
+  /**
+   * A stream the peer offered in a message: this client consumes no streams yet, so it cancels it at once (the
+   * producer answers with StreamEnd{cancelled}), and counts it toward MaxStreams until that StreamEnd.
+   */
+  #cancelOffered(ref: WireRefInit): void {
+    if (isNoId(ref.High, ref.Low)) {
+      throw violation("bad-payload", "a StreamRef with an empty id");
+    }
+    const key = idKey(ref.High, ref.Low);
+    if (this.#cancelledStreams.has(key)) {
+      throw violation("bad-payload", "a StreamRef for a stream already offered");
+    }
+    if (this.#cancelledStreams.size >= maxStreams) {
+      throw limit("MaxStreams", `the peer offered more than ${maxStreams} streams`);
+    }
+    this.#cancelledStreams.add(key);
+    this.counters.streamsCancelled++;
+    this.#send({ subtype: { case: "StreamCancel", value: { Stream: { High: ref.High, Low: ref.Low }, Code: "cancelled" } } });
+  }
+
+  // ---- outbound ----
+
+  #assertOpen(): void {
+    if (this.#state === "closed") {
+      throw new PortalClosedError(this.#closeReason!);
+    }
+    if (this.#state !== "open") {
+      throw new Error("the portal is not open yet");
+    }
+  }
+
+  #closeLocal(key: string): void {
+    const actor = this.#table.removeLocal(key);
+    if (actor === undefined) {
+      return;
+    }
+    if (this.#state === "open" && actor.sent > 0) {
+      this.#send({ subtype: { case: "Terminated", value: { Id: wireId(actor.id) } } });
+    }
+    actor.complete();
+  }
+
+  #tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>): void {
+    this.#assertOpen();
+    const payload = this.#codec.encode(schema, message);
+    this.#send({ subtype: { case: "Deliver", value: { Target: wireId(target), Payload: payload.bytes } } }, payload.commit);
+  }
+
+  #fail(target: Id, failure: string): void {
+    this.#assertOpen();
+    this.#send({ subtype: { case: "Deliver", value: { Target: wireId(target), Failure: failure || "failed" } } });
+  }
+
+  #ask<D extends DescMessage, R extends DescMessage>(
+    target: Id,
+    schema: D,
+    replySchema: R,
+    build: (port: WireRefInit) => MessageInitShape<D>,
+    form: "sender" | undefined,
+    options: AskOptions | undefined,
+  ): Promise<MessageShape<R>> {
+    return new Promise<MessageShape<R>>((resolve, reject) => {
+      this.#assertOpen();
+      if (this.#asks.size >= this.options.maxPendingReplies) {
+        throw new LimitExceededError("MaxPendingReplies", `${this.options.maxPendingReplies} asks wait for their reply already`);
+      }
+      const signal = options?.signal;
+      signal?.throwIfAborted();
+      const timeoutMs = Math.min(Math.max(1, Math.round(options?.timeoutMs ?? this.options.askTimeoutMs)), 0x7fffffff);
+      const id = randomId();
+      const key = idKey(id.high, id.low);
+      const pending: PendingAsk = { replySchema, resolve: resolve as (value: never) => void, reject, timer: undefined, signal, onAbort: undefined, abandoned: false };
+      this.#asks.set(key, pending);
+      try {
+        const message = build({ High: id.high, Low: id.low, Yours: false, WithinMs: timeoutMs });
+        const payload = this.#codec.encode(schema, message);
+        this.#send(
+          {
+            subtype: {
+              case: "Deliver",
+              value: {
+                Target: wireId(target),
+                Payload: payload.bytes,
+                ...(form === "sender" ? { ReplyTo: wireId(id), ReplyWithinMs: timeoutMs } : {}),
+              },
+            },
+          },
+          payload.commit,
+        );
+      } catch (error) {
+        this.#asks.delete(key);
+        throw error;
+      }
+      pending.timer = setTimeout(() => {
+        this.#settleAsk(key);
+        reject(new AskTimeoutError(timeoutMs));
+      }, timeoutMs);
+      if (signal !== undefined) {
+        pending.onAbort = () => {
+          // The peer may still answer before the deadline it was given: keep the port until then, as abandoned.
+          pending.abandoned = true;
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", pending.onAbort, { once: true });
+      }
+    });
+  }
+
+  #settleAsk(key: string): void {
+    const pending = this.#asks.get(key);
+    if (pending === undefined) {
+      return;
+    }
+    this.#asks.delete(key);
+    clearTimeout(pending.timer);
+    if (pending.onAbort !== undefined) {
+      pending.signal?.removeEventListener("abort", pending.onAbort);
+    }
+  }
+
+  /** The largest frame this side may send: the peer's MaxFrameBytes when stated, never more than its own. */
+  #outboundLimit(): number {
+    const peer = this.#peer?.maxFrameBytes ?? 0;
+    return peer > 0 ? Math.min(peer, this.options.maxFrameBytes) : this.options.maxFrameBytes;
+  }
+
+  /** Encodes and queues a frame; one over the peer's limit is not sent (LimitExceededError) and `commit` does not run. */
+  #send(frame: MessageInitShape<typeof FrameSchema>, commit?: () => void): void {
+    const bytes = toBinary(FrameSchema, create(FrameSchema, frame));
+    if (bytes.length > this.#outboundLimit()) {
+      throw new LimitExceededError("MaxFrameBytes", `a frame of ${bytes.length} bytes is over the limit of ${this.#outboundLimit()}; not sent`);
+    }
+    if (frame.subtype?.case === "Deliver") {
+      const waiting = this.#outbox.bytes + (this.#conduit.bufferedBytes?.() ?? 0);
+      if (waiting + bytes.length > this.options.maxOutboundBytes) {
+        throw new LimitExceededError(
+          "MaxOutboundBytes",
+          `${waiting} bytes wait for the socket already; a message of ${bytes.length} more is over ${this.options.maxOutboundBytes}; not sent`,
+        );
+      }
+    }
+    commit?.();
+    this.#enqueueBytes(bytes);
+  }
+
+  #enqueue(frame: MessageInitShape<typeof FrameSchema>): void {
+    this.#enqueueBytes(toBinary(FrameSchema, create(FrameSchema, frame)));
+  }
+
+  #enqueueBytes(frame: Uint8Array): void {
+    this.#outbox.push(frame);
+    this.counters.framesOut++;
+    this.#lastSent = performance.now();
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  /** Sends what waits, joining frames into WebSocket messages of up to 64 KiB (a larger frame goes alone). */
+  #flush(): void {
+    this.#flushScheduled = false;
+    for (const message of this.#outbox.take()) {
+      this.counters.bytesOut += message.length;
+      try {
+        this.#conduit.send(message);
+      } catch {
+        // the socket is closing: its close event ends the portal
+      }
+    }
+  }
+
+  // ---- closing ----
+
+  /** Closes because of a fault: an Error frame ahead of everything not yet sent, then the socket closes. */
+  #abort(fault: Fault): void {
+    if (this.#state === "closed") {
+      return;
+    }
+    this.#outbox.clear();
+    if (this.#state !== "new") {
+      this.#enqueue({ subtype: { case: "Error", value: { Code: fault.code, Message: fault.detail } } });
+      this.#flush();
+    }
+    this.#endConduit(fault.status, `${fault.code}: ${fault.detail}`);
+    this.#finish({
+      kind: fault.kind,
+      code: fault.code,
+      ...(limitCodes.has(fault.code) ? { limit: fault.code } : {}),
+      message: fault.detail,
+    });
+  }
+
+  #endConduit(status: number, reason: string): void {
+    const cut = cutUtf8(reason, 123);
+    try {
+      this.#conduit.close(status, cut);
+    } catch {
+      try {
+        this.#conduit.close(1000, cut); // browsers let a page send 1000 and 3000-4999 only
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  #finish(reason: PortalCloseReason): void {
+    if (this.#state === "closed") {
+      return;
+    }
+    this.#state = "closed";
+    this.#closeReason = reason;
+    clearTimeout(this.#handshakeTimer);
+    clearInterval(this.#tickTimer);
+    this.#outbox.clear();
+    const error = new PortalClosedError(reason);
+    for (const key of [...this.#asks.keys()]) {
+      const pending = this.#asks.get(key)!;
+      this.#settleAsk(key);
+      pending.reject(error);
+    }
+    for (const pending of this.#lookups.values()) {
+      pending.cleanup();
+      pending.reject?.(error);
+    }
+    this.#lookups.clear();
+    this.#table.closeAll({ kind: "PortalClosed", reason });
+    this.#rejectOpened(error);
+    this.#resolveClosed(reason);
+  }
+}
+
+function streamKey(id: WireId | undefined): string {
+  return idKey(id?.High ?? 0n, id?.Low ?? 0n);
+}
+
+function wireId(id: Id): { High: bigint; Low: bigint } {
+  return { High: id.high, Low: id.low };
+}
+
+function toId(id: WireId | undefined): Id {
+  return { high: id?.High ?? 0n, low: id?.Low ?? 0n };
+}
+
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes` (a WebSocket close reason's limit). */
+function cutUtf8(text: string, maxBytes: number): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= maxBytes) {
+    return text;
+  }
+  let cut = text;
+  while (encoder.encode(cut).length > maxBytes) {
+    cut = cut.slice(0, -1);
+  }
+  return cut;
+}
