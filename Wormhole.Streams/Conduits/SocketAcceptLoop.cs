@@ -102,8 +102,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
         ServedPortal served;
         try
         {
-            var stream = new NetworkStream(accepted, ownsSocket: true);
-            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(new DuplexStreams(stream, stream)).Via(_connections.Flow<Akka.IO.ByteString>()), session => session.Stopped);
+            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(SocketStreams.Of(accepted)).Via(_connections.Flow<Akka.IO.ByteString>()), session => session.Stopped);
         }
         catch (Exception e)
         {

@@ -8,26 +8,8 @@ internal static class UnixSocket
     private const int Backlog = 128;
 
     /// <summary>Connects to the listener at <paramref name="path"/>; the stream owns the socket.</summary>
-    public static async Task<DuplexStreams> ConnectAsync(string path, CancellationToken cancellationToken)
-    {
-        var socket = NewSocket();
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            return new DuplexStreams(stream, stream);
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new IOException($"could not connect to the Unix domain socket '{path}': {e.Message} ({e.SocketErrorCode})", e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Task<DuplexStreams> ConnectAsync(string path, CancellationToken cancellationToken) =>
+        SocketStreams.ConnectAsync(NewSocket(), new UnixDomainSocketEndPoint(path), $"the Unix domain socket '{path}'", cancellationToken);
 
     /// <summary>
     /// Binds a listening socket at <paramref name="path"/>. A file already there that no one listens on (a socket left
@@ -58,13 +40,6 @@ internal static class UnixSocket
             socket.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Accepted connections as streams that own their sockets.</summary>
-    public static DuplexStreams Streams(Socket accepted)
-    {
-        var stream = new NetworkStream(accepted, ownsSocket: true);
-        return new DuplexStreams(stream, stream);
     }
 
     private static Socket NewSocket()
