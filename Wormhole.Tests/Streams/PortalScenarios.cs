@@ -207,7 +207,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
     {
         var events = CreateTestProbe(_server.System);
         _server.Nexus.Publish("room", ActorRef<RoomEvent>.From(events.Ref));
-        var room = await _clientPortal.LookupAsync<RoomEvent>("room");
+        var room = await _clientPortal.LookupAsync<RoomEvent>("room").WaitAsync(Bounds.Long);
 
         room.Tell(new Joined { Who = "ada", Inbox = ActorRef<Pong>.From(TestActor) });
         room.Tell(new Left { Who = "ada" });

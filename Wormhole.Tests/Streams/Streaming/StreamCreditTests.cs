@@ -87,8 +87,9 @@ public sealed class StreamCreditTests : StreamScenarios
     [Fact]
     public async Task HundredThousandShortStreams_LeaveNothingInAnyTable()
     {
-        var feeds = await ClientPortal.LookupAsync<FeedRequest>("feeds");
+        var feeds = await ClientPortal.LookupAsync<FeedRequest>("feeds").WaitAsync(Bounds.Long);
         const int PerFeed = 50, Feeds = 2_000;
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(3)); // a stream that stalls fails the test, not hangs it
         var before = References(); // the looked-up "feeds": a publication on the server, a proxy on the client
 
         for (var i = 0; i < Feeds; i++)
@@ -96,7 +97,7 @@ public sealed class StreamCreditTests : StreamScenarios
             var feed = await feeds.Ask<Feed>(port => new FeedRequest { Count = 2, More = PerFeed - 1, Reply = port }, Bounds.Long);
             foreach (var stream in feed.More.Prepend(feed.Events!))
             {
-                await foreach (var _ in stream)
+                await foreach (var _ in stream.WithCancellation(bound.Token))
                 {
                 }
             }
