@@ -97,7 +97,10 @@ test("a tab that joins later shows the recent history from its welcome, and the 
   await online(ada, ["ada", "bo", "carol"]);
 });
 
-test("a tab that renames itself is seen renamed by the other tab and the console", async () => {
+test("a tab that renames itself is seen renamed by the other tab and the console; a taken alias is refused", async () => {
+  await bo.fill("#new-alias", "ada");
+  await bo.click("#rename button");
+  await sees(bo, 'not renamed: alias "ada" is taken');
   await bo.fill("#new-alias", "bobby");
   await bo.click("#rename button");
   await bo.locator("#status", { hasText: "connected as bobby" }).waitFor({ timeout });
