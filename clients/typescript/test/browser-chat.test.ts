@@ -2,12 +2,14 @@
 // by playwright-core: two tabs and the console client (Samples/Chat/Chat.Client) in one room. The steps run in order and
 // share the room; each saves a screenshot of a tab in test-results/ (browser-chat-N-step.png).
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Bounds } from "./support/bounds.js";
 import { launchChromium, screenshot } from "./support/chromium.js";
 import { startConsoleChat } from "./support/console-chat.js";
 import type { ConsoleChat } from "./support/console-chat.js";
+import { repoRoot } from "./support/paths.js";
 import { startChatServer } from "./support/server.js";
 import type { RunningServer } from "./support/server.js";
 
@@ -22,7 +24,8 @@ let bo: Page;
 let carol: ConsoleChat;
 
 before(async () => {
-  server = await startChatServer();
+  // The page as npm run build bundled it just now, not the copy the server's last build put beside its dll.
+  server = await startChatServer(["--webroot", join(repoRoot, "Samples/Chat/Chat.Server/wwwroot")]);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 900, height: 640 } });
 });
@@ -37,7 +40,7 @@ function pageUrl(): string {
   return server.url.replace(/^ws/, "http").replace(/\/chat$/, "/");
 }
 
-async function join(alias: string): Promise<Page> {
+async function joinAs(alias: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(pageUrl());
   await page.fill("#alias", alias);
@@ -61,8 +64,8 @@ async function online(page: Page, aliases: string[]): Promise<void> {
 }
 
 test("two tabs and the console client join one room, and each sees the others online", async () => {
-  ada = await join("ada");
-  bo = await join("bo");
+  ada = await joinAs("ada");
+  bo = await joinAs("bo");
   carol = await startConsoleChat(server.url, "carol");
   await online(ada, ["ada", "bo", "carol"]);
   await online(bo, ["ada", "bo", "carol"]);
@@ -86,7 +89,7 @@ test("posts reach everyone: from a tab to the other tab and the console, from th
 });
 
 test("a tab that joins later shows the recent history from its welcome, and the others see it come and go", async () => {
-  const dan = await join("dan");
+  const dan = await joinAs("dan");
   await sees(dan, "ada: hello from the browser");
   await sees(dan, "carol: hello from the console");
   await online(dan, ["ada", "bo", "carol", "dan"]);

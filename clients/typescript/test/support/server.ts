@@ -56,8 +56,8 @@ export function startServer(args: string[] = []): Promise<RunningServer> {
 }
 
 /** Starts the chat sample's server on a free port of 127.0.0.1 and waits for its URL (ws://127.0.0.1:PORT/chat; the page is at http://127.0.0.1:PORT/). */
-export function startChatServer(): Promise<RunningServer> {
-  return start(chat, ["--urls", "http://127.0.0.1:0"]);
+export function startChatServer(args: string[] = []): Promise<RunningServer> {
+  return start(chat, ["--urls", "http://127.0.0.1:0", ...args]);
 }
 
 async function start(server: typeof conformance, args: string[]): Promise<RunningServer> {
