@@ -16,7 +16,8 @@ using Wormhole.Streams;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"], // no appsettings.json to watch: spare the file watchers
-    WebRootPath = args.Contains("--webroot") ? null : Path.Combine(AppContext.BaseDirectory, "wwwroot"), // wherever it is started from
+    // wwwroot beside the dll, wherever the server is started from, unless --webroot names another folder
+    WebRootPath = args.Any(arg => arg == "--webroot" || arg.StartsWith("--webroot=", StringComparison.Ordinal)) ? null : Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
 if (new[] { "urls", "http_ports", "https_ports" }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
 {
