@@ -8,12 +8,16 @@ using Microsoft.Extensions.Logging;
 using Wormhole.Streams;
 
 // The chat server: ASP.NET Core on Kestrel, one WebSocket endpoint (ChatProtocol.Path) where every client
-// gets its own portal, and one published actor, the hub. Choose the address with --urls (or ASPNETCORE_URLS,
+// gets its own portal, and one published actor, the hub. It also serves the browser chat page at /: wwwroot, copied
+// beside the dll (index.html, chat.css, and chat.js, which clients/typescript's `npm run build` bundles), or the
+// folder that --webroot names. Choose the address with --urls (or ASPNETCORE_URLS,
 // ASPNETCORE_HTTP_PORTS); the default is http://127.0.0.1:5000, this machine only. Stops on Ctrl+C or SIGTERM,
 // saying goodbye to every client.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"], // no appsettings.json to watch: spare the file watchers
+    // wwwroot beside the dll, wherever the server is started from, unless --webroot names another folder
+    WebRootPath = args.Any(arg => arg == "--webroot" || arg.StartsWith("--webroot=", StringComparison.Ordinal)) ? null : Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
 if (new[] { "urls", "http_ports", "https_ports" }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
 {
@@ -51,7 +55,12 @@ try
 
     app.UseWebSockets();
     app.MapWormhole(ChatProtocol.Path, nexus);
-    app.MapGet("/", () => $"Wormhole chat server. Connect with: dotnet run --project Samples/Chat/Chat.Client -- --url ws://HOST:PORT{ChatProtocol.Path}");
+    app.UseDefaultFiles(); // / is the browser chat page, index.html
+    app.UseStaticFiles();
+    if (!app.Environment.WebRootFileProvider.GetFileInfo("chat.js").Exists)
+    {
+        log.LogWarning("no chat.js in {WebRoot}: the browser page will not work; run 'npm ci && npm run build' in clients/typescript, then build the server again", app.Environment.WebRootPath);
+    }
     app.Lifetime.ApplicationStarted.Register(() =>
     {
         foreach (var url in app.Urls)

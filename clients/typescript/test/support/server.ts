@@ -19,6 +19,12 @@ const chat = {
   listening: /chat server listening on (ws:\/\/127\.0\.0\.1:\d+\/chat)$/,
 };
 
+/** The chat sample's console client (Samples/Chat/Chat.Client), built in Release first when it is absent. */
+export function chatClientDll(): string {
+  const project = join(repoRoot, "Samples/Chat/Chat.Client/Chat.Client.csproj");
+  return built({ project, dll: join(repoRoot, "Samples/Chat/Chat.Client/bin/Release/net10.0/Chat.Client.dll") });
+}
+
 /** The conformance server's dll, built in Release first when it is absent (CI builds it with the solution). */
 export function serverDll(): string {
   return built(conformance);
@@ -49,9 +55,9 @@ export function startServer(args: string[] = []): Promise<RunningServer> {
   return start(conformance, args);
 }
 
-/** Starts the chat sample's server on a free port of 127.0.0.1 and waits for its URL. */
-export function startChatServer(): Promise<RunningServer> {
-  return start(chat, ["--urls", "http://127.0.0.1:0"]);
+/** Starts the chat sample's server on a free port of 127.0.0.1 and waits for its URL (ws://127.0.0.1:PORT/chat; the page is at http://127.0.0.1:PORT/). */
+export function startChatServer(args: string[] = []): Promise<RunningServer> {
+  return start(chat, ["--urls", "http://127.0.0.1:0", ...args]);
 }
 
 async function start(server: typeof conformance, args: string[]): Promise<RunningServer> {
