@@ -27,6 +27,7 @@ import { PayloadCodec } from "./payload-codec.js";
 import { ReferenceTable } from "./reference-table.js";
 import { RemoteRef } from "./remote-ref.js";
 import { ReplyPort } from "./reply-port.js";
+import { ProducedStream } from "./local-stream.js";
 import { ConsumedStream, RemoteStream, endError, maxStreamElementBytes } from "./remote-stream.js";
 
 /** The transport under a portal: one reliable, ordered channel of binary messages (a WebSocket). */
@@ -139,6 +140,10 @@ export class Portal {
   readonly #consumed = new Map<string, ConsumedStream>();
   /** Streams offered in this turn and not yet asked for: cancelled at the end of the turn unless portal.stream opened them. */
   readonly #offeredThisTurn: ConsumedStream[] = [];
+  /** Streams this side offers (portal.offer), until their StreamEnd. */
+  readonly #produced = new Map<string, ProducedStream>();
+  /** The last 1,024 streams this side produced that ended: a late Demand or StreamCancel for them is ignored. */
+  readonly #recentlyEnded = new Set<string>();
   readonly #lookups = new Map<bigint, PendingLookup>();
   #nextRequestId = 1n;
   readonly #internals: PortalInternals;
@@ -158,6 +163,7 @@ export class Portal {
       this.options.maxMessageDepth,
       (key) => this.#asks.has(key),
       (stream) => this.#onOffered(stream),
+      (stream) => this.#offering(stream),
     );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.opened = new Promise((resolve, reject) => {
@@ -305,6 +311,50 @@ export class Portal {
       decode: (bytes) => this.#codec.decode(schema, bytes),
     };
     return new RemoteStream(schema, consumed);
+  }
+
+  /**
+   * Offers `source` as a stream of `schema` elements: put the returned `StreamRef` in a stream field of a message to
+   * the server (an `IAsyncEnumerable<T>` there). The source is started by the server's first Demand and read only
+   * within the credit the server grants; its end or failure travels as StreamEnd; the server's StreamCancel (or the
+   * portal's close) stops it with `return()`. Each offer goes in one message, once.
+   */
+  offer<D extends DescMessage>(source: AsyncIterable<MessageInitShape<D>>, schema: D): WireRefInit {
+    this.#assertOpen();
+    const id = randomId();
+    const key = idKey(id.high, id.low);
+    const wire = { High: id.high, Low: id.low };
+    const produced = new ProducedStream(key, wire, schema, source, {
+      encode: (value) => this.#codec.encode(schema, value as MessageInitShape<D>),
+      items: (firstSeq, item) => {
+        if (this.#state === "open") {
+          this.#send({ subtype: { case: "StreamItems", value: { Stream: wire, FirstSeq: BigInt(firstSeq), Items: [item] } } });
+        }
+      },
+      end: (count, code, reason) => {
+        this.#produced.delete(key);
+        this.#recentlyEnded.add(key);
+        if (this.#recentlyEnded.size > 1024) {
+          this.#recentlyEnded.delete(this.#recentlyEnded.values().next().value!);
+        }
+        if (this.#state === "open") {
+          this.#send({ subtype: { case: "StreamEnd", value: { Stream: wire, Count: BigInt(count), Code: code, Reason: reason } } });
+        }
+      },
+    });
+    this.#produced.set(key, produced);
+    return wire;
+  }
+
+  /** A StreamRef in an outgoing message: one this portal's offer made and not yet sent; committing marks it offered. */
+  #offering(ref: WireRefInit): () => void {
+    const produced = this.#produced.get(idKey(ref.High, ref.Low));
+    if (produced === undefined || produced.state !== "prepared") {
+      throw new InvalidReferenceError("a stream in the message was not made by this portal's offer, or was already sent");
+    }
+    return () => {
+      produced.state = "offered";
+    };
   }
 
   /** The local actor a received reference names when the peer handed one of this side's actors back (`Yours = true`). */
@@ -467,9 +517,14 @@ export class Portal {
       case "StreamEnd":
         return this.#onStreamEnd(body.value.Stream, body.value.Count, body.value.Code, body.value.Reason);
       case "Demand":
-      case "StreamCancel":
-        // This side produces no streams (yet): a Demand or StreamCancel names an id it never offered.
-        return this.#unknown();
+      case "StreamCancel": {
+        const key = streamKey(body.value.Stream);
+        const produced = this.#produced.get(key);
+        if (produced !== undefined && produced.state !== "prepared") {
+          return body.case === "Demand" ? produced.demand(body.value.Credit, body.value.CreditBytes) : produced.stop(true);
+        }
+        return this.#recentlyEnded.has(key) ? undefined : this.#unknown();
+      }
       default:
         throw violation("malformed-frame", "a frame of no known kind");
     }
@@ -937,6 +992,10 @@ export class Portal {
       consumed.end({ kind: "failed", error });
     }
     this.#consumed.clear();
+    for (const produced of this.#produced.values()) {
+      produced.stop(false);
+    }
+    this.#produced.clear();
     this.#rejectOpened(error);
     this.#resolveClosed(reason);
   }

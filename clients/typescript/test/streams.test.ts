@@ -8,7 +8,16 @@ import WebSocket from "ws";
 import { RemoteStreamError, connect } from "../src/index.js";
 import type { Portal } from "../src/index.js";
 import { HistoryLinesSchema, MessagePostedSchema } from "./gen/chat_pb.js";
-import { CountToSchema, CountingSchema, EchoSchema, StreamReportSchema, StreamStatsSchema, TickSchema } from "./gen/conformance_pb.js";
+import {
+  CountToSchema,
+  CountingSchema,
+  EchoSchema,
+  StreamReportSchema,
+  StreamStatsSchema,
+  TickSchema,
+  UploadReportSchema,
+  UploadSchema,
+} from "./gen/conformance_pb.js";
 import { waitFor, within } from "./support/bounds.js";
 import { hostilePeer } from "./support/hostile.js";
 import type { HostilePeer } from "./support/hostile.js";
@@ -98,6 +107,66 @@ describe("streams from the .NET server", () => {
     const first = await within("50 ticks", firstValueFrom(stream.asObservable().pipe(take(50), toArray())));
     assert.equal(first.length, 50);
     await waitFor("the producer to stop", async () => (await stats()).Stopped === before.Stopped + 1);
+  });
+});
+
+describe("streams to the .NET server", () => {
+  let server: RunningServer;
+  let portal: Portal;
+  const upload = async (source: AsyncIterable<{ Seq: bigint }>, takeOnly = 0) => {
+    const sink = await portal.lookup("upload-sink", UploadSchema);
+    return within("the upload's report", sink.ask(UploadReportSchema, (port) => ({ Ticks: portal.offer(source, TickSchema), TakeOnly: takeOnly, Reply: port })), 60_000);
+  };
+
+  before(async () => {
+    server = await startServer();
+    portal = await within("connect", connect(server.url, { WebSocket }));
+  });
+  after(async () => {
+    portal?.close("done");
+    await server?.stop();
+  });
+
+  test("an upload of 10,000 elements from an async generator arrives complete and in order", async () => {
+    async function* ticks() {
+      for (let i = 0; i < 10_000; i++) {
+        yield { Seq: BigInt(i) };
+      }
+    }
+    const report = await upload(ticks());
+    assert.deepEqual([report.Count, report.InOrder, report.Error], [10_000n, true, ""]);
+    assert.deepEqual([portal.isOpen, portal.counters.unknownRequests], [true, 0]);
+  });
+
+  test("the server stopping after 5 elements stops the generator (return), which was pulled only within the credit", async () => {
+    let pulled = 0;
+    let finished = false;
+    async function* endless() {
+      try {
+        for (let i = 0; ; i++) {
+          pulled++;
+          yield { Seq: BigInt(i) };
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    const report = await upload(endless(), 5);
+    assert.deepEqual([report.Count, report.InOrder], [5n, true]);
+    await waitFor("the generator's finally", () => finished);
+    assert.ok(pulled <= 256 + 1, `the generator was pulled ${pulled} times; the server's first window is 256`);
+    assert.deepEqual([portal.isOpen, portal.counters.unknownRequests], [true, 0]);
+  });
+
+  test("a generator that throws ends the stream as failed: the server's reader sees RemoteStreamException", async () => {
+    async function* failing() {
+      yield { Seq: 0n };
+      throw new Error("the source broke");
+    }
+    const report = await upload(failing());
+    assert.equal(report.Count, 1n);
+    assert.match(report.Error, /RemoteStreamException/);
+    assert.doesNotMatch(report.Error, /the source broke/, "the error's text stays on this side");
   });
 });
 

@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file conformance.proto.
  */
 export const file_conformance: GenFile = /*@__PURE__*/
-  fileDesc("ChFjb25mb3JtYW5jZS5wcm90bxILQ29uZm9ybWFuY2UiFgoFSW50MzISDQoFdmFsdWUYASABKAUiFwoGU3RyaW5nEg0KBXZhbHVlGAEgASgJIhYKBUludDY0Eg0KBXZhbHVlGAEgASgDIkAKA0FkZBIJCgFBGAEgASgFEgkKAUIYAiABKAUSIwoFUmVwbHkYAyABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIncKBkJvdW5jZRIkCgZUYXJnZXQYASABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZhIiCgRNb3JlGAMgAygLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJTCgdCb3VuY2VkEiQKBlRhcmdldBgBIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSIgoETW9yZRgCIAMoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiagoIQ2FsbEJhY2sSEAoIUG9ydGFsSWQYASABKAkSDAoETmFtZRgCIAEoCRIMCgRUZXh0GAMgASgJEiIKBERvbmUYBCABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEgwKBE1vZGUYBSABKAkiOQoHQ291bnRUbxIJCgFOGAEgASgFEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJ5Cg5Db3VudGVyQ29tbWFuZBIrCglJbmNyZW1lbnQYCiABKAsyFi5Db25mb3JtYW5jZS5JbmNyZW1lbnRIABIvCgtTdG9wQ291bnRlchgLIAEoCzIYLkNvbmZvcm1hbmNlLlN0b3BDb3VudGVySABCCQoHc3VidHlwZSI0CgtDb3VudGVyTWFkZRIlCgdDb3VudGVyGAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiIxCghDb3VudGluZxIlCgVUaWNrcxgBIAEoCzIWLkNvbmZvcm1hbmNlLlN0cmVhbVJlZiJJCgRFY2hvEgwKBFRleHQYASABKAkSJQoHUmVwbHlUbxgCIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSDAoESG9wcxgDIAEoBSI8CglJbmNyZW1lbnQSCgoCQnkYASABKAUSIwoFVG90YWwYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIkAKB0luc3BlY3QSEAoIUG9ydGFsSWQYASABKAkSIwoFUmVwbHkYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIjIKC01ha2VDb3VudGVyEiMKBVJlcGx5GAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiI6CgZOZXN0ZWQSIgoFSW5uZXIYASABKAsyEy5Db25mb3JtYW5jZS5OZXN0ZWQSDAoEVGV4dBgCIAEoCSJDCgtQb3J0YWxTdGF0cxINCgVGb3VuZBgBIAEoCBIUCgxQdWJsaWNhdGlvbnMYAiABKAUSDwoHUHJveGllcxgDIAEoBSI5CgRRdWl6EgwKBFRleHQYASABKAkSIwoFUmVwbHkYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIg0KC1N0b3BDb3VudGVyIkIKDFN0cmVhbVJlcG9ydBIOCgZQdWxsZWQYASABKAMSDwoHU3RvcHBlZBgCIAEoBRIRCglDb21wbGV0ZWQYAyABKAUiMgoLU3RyZWFtU3RhdHMSIwoFUmVwbHkYASABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIhMKBFRpY2sSCwoDU2VxGAEgASgDIiYKCVN0cmVhbVJlZhIMCgRIaWdoGAEgASgGEgsKA0xvdxgCIAEoBiJFCgdXaXJlUmVmEgwKBEhpZ2gYASABKAYSCwoDTG93GAIgASgGEg0KBVlvdXJzGAMgASgIEhAKCFdpdGhpbk1zGAQgASgNYgZwcm90bzM");
+  fileDesc("ChFjb25mb3JtYW5jZS5wcm90bxILQ29uZm9ybWFuY2UiFgoFSW50MzISDQoFdmFsdWUYASABKAUiFwoGU3RyaW5nEg0KBXZhbHVlGAEgASgJIhYKBUludDY0Eg0KBXZhbHVlGAEgASgDIkAKA0FkZBIJCgFBGAEgASgFEgkKAUIYAiABKAUSIwoFUmVwbHkYAyABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIncKBkJvdW5jZRIkCgZUYXJnZXQYASABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZhIiCgRNb3JlGAMgAygLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJTCgdCb3VuY2VkEiQKBlRhcmdldBgBIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSIgoETW9yZRgCIAMoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiagoIQ2FsbEJhY2sSEAoIUG9ydGFsSWQYASABKAkSDAoETmFtZRgCIAEoCRIMCgRUZXh0GAMgASgJEiIKBERvbmUYBCABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmEgwKBE1vZGUYBSABKAkiOQoHQ291bnRUbxIJCgFOGAEgASgFEiMKBVJlcGx5GAIgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiJ5Cg5Db3VudGVyQ29tbWFuZBIrCglJbmNyZW1lbnQYCiABKAsyFi5Db25mb3JtYW5jZS5JbmNyZW1lbnRIABIvCgtTdG9wQ291bnRlchgLIAEoCzIYLkNvbmZvcm1hbmNlLlN0b3BDb3VudGVySABCCQoHc3VidHlwZSI0CgtDb3VudGVyTWFkZRIlCgdDb3VudGVyGAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiIxCghDb3VudGluZxIlCgVUaWNrcxgBIAEoCzIWLkNvbmZvcm1hbmNlLlN0cmVhbVJlZiJJCgRFY2hvEgwKBFRleHQYASABKAkSJQoHUmVwbHlUbxgCIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYSDAoESG9wcxgDIAEoBSI8CglJbmNyZW1lbnQSCgoCQnkYASABKAUSIwoFVG90YWwYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIkAKB0luc3BlY3QSEAoIUG9ydGFsSWQYASABKAkSIwoFUmVwbHkYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIjIKC01ha2VDb3VudGVyEiMKBVJlcGx5GAEgASgLMhQuQ29uZm9ybWFuY2UuV2lyZVJlZiI6CgZOZXN0ZWQSIgoFSW5uZXIYASABKAsyEy5Db25mb3JtYW5jZS5OZXN0ZWQSDAoEVGV4dBgCIAEoCSJDCgtQb3J0YWxTdGF0cxINCgVGb3VuZBgBIAEoCBIUCgxQdWJsaWNhdGlvbnMYAiABKAUSDwoHUHJveGllcxgDIAEoBSI5CgRRdWl6EgwKBFRleHQYASABKAkSIwoFUmVwbHkYAiABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIg0KC1N0b3BDb3VudGVyIkIKDFN0cmVhbVJlcG9ydBIOCgZQdWxsZWQYASABKAMSDwoHU3RvcHBlZBgCIAEoBRIRCglDb21wbGV0ZWQYAyABKAUiMgoLU3RyZWFtU3RhdHMSIwoFUmVwbHkYASABKAsyFC5Db25mb3JtYW5jZS5XaXJlUmVmIhMKBFRpY2sSCwoDU2VxGAEgASgDImYKBlVwbG9hZBIlCgVUaWNrcxgBIAEoCzIWLkNvbmZvcm1hbmNlLlN0cmVhbVJlZhIQCghUYWtlT25seRgCIAEoBRIjCgVSZXBseRgDIAEoCzIULkNvbmZvcm1hbmNlLldpcmVSZWYiPQoMVXBsb2FkUmVwb3J0Eg0KBUNvdW50GAEgASgDEg8KB0luT3JkZXIYAiABKAgSDQoFRXJyb3IYAyABKAkiJgoJU3RyZWFtUmVmEgwKBEhpZ2gYASABKAYSCwoDTG93GAIgASgGIkUKB1dpcmVSZWYSDAoESGlnaBgBIAEoBhILCgNMb3cYAiABKAYSDQoFWW91cnMYAyABKAgSEAoIV2l0aGluTXMYBCABKA1iBnByb3RvMw");
 
 /**
  * @generated from message Conformance.Int32
@@ -542,6 +542,64 @@ export const TickSchema: GenMessage<Tick> = /*@__PURE__*/
   messageDesc(file_conformance, 21);
 
 /**
+ * @generated from message Conformance.Upload
+ */
+export type Upload = Message<"Conformance.Upload"> & {
+  /**
+   * IAsyncEnumerable<Tick>
+   *
+   * @generated from field: Conformance.StreamRef Ticks = 1;
+   */
+  Ticks?: StreamRef | undefined;
+
+  /**
+   * @generated from field: int32 TakeOnly = 2;
+   */
+  TakeOnly: number;
+
+  /**
+   * ReplyPort<UploadReport>
+   *
+   * @generated from field: Conformance.WireRef Reply = 3;
+   */
+  Reply?: WireRef | undefined;
+};
+
+/**
+ * Describes the message Conformance.Upload.
+ * Use `create(UploadSchema)` to create a new message.
+ */
+export const UploadSchema: GenMessage<Upload> = /*@__PURE__*/
+  messageDesc(file_conformance, 22);
+
+/**
+ * @generated from message Conformance.UploadReport
+ */
+export type UploadReport = Message<"Conformance.UploadReport"> & {
+  /**
+   * @generated from field: int64 Count = 1;
+   */
+  Count: bigint;
+
+  /**
+   * @generated from field: bool InOrder = 2;
+   */
+  InOrder: boolean;
+
+  /**
+   * @generated from field: string Error = 3;
+   */
+  Error: string;
+};
+
+/**
+ * Describes the message Conformance.UploadReport.
+ * Use `create(UploadReportSchema)` to create a new message.
+ */
+export const UploadReportSchema: GenMessage<UploadReport> = /*@__PURE__*/
+  messageDesc(file_conformance, 23);
+
+/**
  * @generated from message Conformance.StreamRef
  */
 export type StreamRef = Message<"Conformance.StreamRef"> & {
@@ -561,7 +619,7 @@ export type StreamRef = Message<"Conformance.StreamRef"> & {
  * Use `create(StreamRefSchema)` to create a new message.
  */
 export const StreamRefSchema: GenMessage<StreamRef> = /*@__PURE__*/
-  messageDesc(file_conformance, 22);
+  messageDesc(file_conformance, 24);
 
 /**
  * @generated from message Conformance.WireRef
@@ -593,5 +651,5 @@ export type WireRef = Message<"Conformance.WireRef"> & {
  * Use `create(WireRefSchema)` to create a new message.
  */
 export const WireRefSchema: GenMessage<WireRef> = /*@__PURE__*/
-  messageDesc(file_conformance, 23);
+  messageDesc(file_conformance, 25);
 

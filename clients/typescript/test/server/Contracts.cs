@@ -160,3 +160,21 @@ public sealed record StreamReport
     [ProtoMember(2)] public int Stopped { get; init; }
     [ProtoMember(3)] public int Completed { get; init; }
 }
+
+/// <summary>To "upload-sink": the server reads <see cref="Ticks"/> (all of them, or only the first <see cref="TakeOnly"/> when it is over 0, then stops) and answers how it went.</summary>
+[ProtoContract]
+public sealed record Upload
+{
+    [ProtoMember(1)] public IAsyncEnumerable<Tick>? Ticks { get; init; }
+    [ProtoMember(2)] public int TakeOnly { get; init; }
+    [ProtoMember(3)] public ReplyPort<UploadReport>? Reply { get; init; }
+}
+
+/// <summary>The answer of "upload-sink": how many ticks arrived, whether their Seq were 0, 1, … in order, and how the stream ended ("" or the exception's type and message).</summary>
+[ProtoContract]
+public sealed record UploadReport
+{
+    [ProtoMember(1)] public long Count { get; init; }
+    [ProtoMember(2)] public bool InOrder { get; init; }
+    [ProtoMember(3)] public string Error { get; init; } = "";
+}

@@ -17,7 +17,7 @@ using Wormhole.Streams;
 if (args.Contains("--schema"))
 {
     Console.Write(WormholeSchema.GetProto(
-        typeof(Echo), typeof(Add), typeof(MakeCounter), typeof(Bounce), typeof(Inspect), typeof(CallBack), typeof(Quiz), typeof(Nested), typeof(CountTo), typeof(StreamStats)));
+        typeof(Echo), typeof(Add), typeof(MakeCounter), typeof(Bounce), typeof(Inspect), typeof(CallBack), typeof(Quiz), typeof(Nested), typeof(CountTo), typeof(StreamStats), typeof(Upload)));
     return 0;
 }
 
@@ -228,6 +228,33 @@ nexus.Publish("stream-stats", FnActor.Spawn<StreamStats>(system, async ctx =>
         stats.Reply?.Reply(new StreamReport { Pulled = Interlocked.Read(ref pulled), Stopped = Volatile.Read(ref stopped), Completed = Volatile.Read(ref completed) });
     }
 }, "stream-stats"));
+
+nexus.Publish("upload-sink", FnActor.Spawn<Upload>(system, async ctx =>
+{
+    await foreach (var upload in ctx.Messages)
+    {
+        long count = 0;
+        var inOrder = true;
+        var error = "";
+        try
+        {
+            await foreach (var tick in upload.Ticks ?? AsyncEnumerable.Empty<Tick>())
+            {
+                inOrder &= tick.Seq == count;
+                if (++count == upload.TakeOnly)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        upload.Reply?.Reply(new UploadReport { Count = count, InOrder = inOrder, Error = error });
+    }
+}, "upload-sink"));
 
 app.UseWebSockets();
 app.MapWormhole("/ws", nexus);
