@@ -67,3 +67,14 @@ export class InvalidReferenceError extends Error {
     this.name = "InvalidReferenceError";
   }
 }
+
+/** A stream the peer produced ended with a code (`failed`, `subscription-timeout`, a limit's name, `protocol-violation`). */
+export class RemoteStreamError extends Error {
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(`the remote stream ended with ${code}${reason ? `: ${reason}` : ""}`);
+    this.name = "RemoteStreamError";
+  }
+}

@@ -11,6 +11,7 @@ export {
   PortalClosedError,
   PublicationNotFoundError,
   RemoteFailureError,
+  RemoteStreamError,
 } from "./errors.js";
 export type { Id } from "./ids.js";
 export type { AskOptions, RemoteEnd } from "./internals.js";
@@ -22,3 +23,4 @@ export { Portal, protocolVersion } from "./portal.js";
 export type { Conduit, PeerHello, PortalCounters } from "./portal.js";
 export { RemoteRef } from "./remote-ref.js";
 export { ReplyPort } from "./reply-port.js";
+export { RemoteStream } from "./remote-stream.js";

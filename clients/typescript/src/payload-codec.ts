@@ -19,6 +19,7 @@ export class PayloadCodec {
     private readonly maxMessageDepth: number,
     private readonly isAskPort: (key: string) => boolean,
     private readonly offered: (stream: WireRefInit) => void,
+    private readonly offering: (stream: WireRefInit) => () => void,
   ) {}
 
   /** Decodes a payload as `schema` and takes in the references in it; a payload that breaks the rules is a Fault. */
@@ -71,6 +72,7 @@ export class PayloadCodec {
   encode<D extends DescMessage>(schema: D, init: MessageInitShape<D>): { bytes: Uint8Array; commit: () => void } {
     const message = create(schema, init);
     const handedOver: LocalActor<DescMessage>[] = [];
+    const streams: (() => void)[] = [];
     visitRefs(
       schema,
       message,
@@ -100,12 +102,16 @@ export class PayloadCodec {
         },
         stream: (ref) => {
           if (!isNoId(ref.High, ref.Low)) {
-            throw new InvalidReferenceError("this client does not send streams yet");
+            streams.push(this.offering(ref));
           }
         },
       },
       this.maxMessageDepth + 1,
     );
-    return { bytes: toBinary(schema, message), commit: () => handedOver.forEach((actor) => actor.sent++) };
+    return { bytes: toBinary(schema, message), commit: () => {
+        handedOver.forEach((actor) => actor.sent++);
+        streams.forEach((offered) => offered());
+      },
+    };
   }
 }

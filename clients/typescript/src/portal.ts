@@ -9,6 +9,7 @@ import {
   PortalClosedError,
   PublicationNotFoundError,
   RemoteFailureError,
+  RemoteStreamError,
 } from "./errors.js";
 import { Fault, handshake, limit, violation } from "./fault.js";
 import { FrameReader, FrameTooLargeError } from "./framing.js";
@@ -26,6 +27,8 @@ import { PayloadCodec } from "./payload-codec.js";
 import { ReferenceTable } from "./reference-table.js";
 import { RemoteRef } from "./remote-ref.js";
 import { ReplyPort } from "./reply-port.js";
+import { ProducedStream } from "./local-stream.js";
+import { ConsumedStream, RemoteStream, endError, maxStreamElementBytes } from "./remote-stream.js";
 
 /** The transport under a portal: one reliable, ordered channel of binary messages (a WebSocket). */
 export interface Conduit {
@@ -60,7 +63,7 @@ export interface PortalCounters {
   keepAlivesSent: number;
   /** Lookups of unknown names, deliveries to unknown ids and stream frames received (closes past maxUnknownRequests). */
   unknownRequests: number;
-  /** Streams the peer offered in messages, which this side cancelled (it consumes no streams yet). */
+  /** Streams the peer offered in messages that were not opened (portal.stream) in the turn they arrived: cancelled. */
   streamsCancelled: number;
   /** Of those, the ones whose StreamEnd came back. */
   cancelledStreamsEnded: number;
@@ -133,8 +136,14 @@ export class Portal {
   readonly #table: ReferenceTable;
   readonly #codec: PayloadCodec;
   readonly #asks = new Map<string, PendingAsk>();
-  /** Streams the peer offered (StreamRef fields): cancelled at once, remembered until their StreamEnd. */
-  readonly #cancelledStreams = new Set<string>();
+  /** Streams the peer offered (StreamRef fields), until their StreamEnd. */
+  readonly #consumed = new Map<string, ConsumedStream>();
+  /** Streams offered in this turn and not yet asked for: cancelled at the end of the turn unless portal.stream opened them. */
+  readonly #offeredThisTurn: ConsumedStream[] = [];
+  /** Streams this side offers (portal.offer), until their StreamEnd. */
+  readonly #produced = new Map<string, ProducedStream>();
+  /** The last 1,024 streams this side produced that ended: a late Demand or StreamCancel for them is ignored. */
+  readonly #recentlyEnded = new Set<string>();
   readonly #lookups = new Map<bigint, PendingLookup>();
   #nextRequestId = 1n;
   readonly #internals: PortalInternals;
@@ -153,7 +162,8 @@ export class Portal {
       this.#table,
       this.options.maxMessageDepth,
       (key) => this.#asks.has(key),
-      (stream) => this.#cancelOffered(stream),
+      (stream) => this.#onOffered(stream),
+      (stream) => this.#offering(stream),
     );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.opened = new Promise((resolve, reject) => {
@@ -269,6 +279,82 @@ export class Portal {
     }
     // WithinMs 0 (or absent) on a reply port means 1 ms: as good as expired.
     return new ReplyPort(this.#internals, { high: ref.High, low: ref.Low }, Date.now() + Math.max(1, ref.WithinMs ?? 0));
+  }
+
+  /**
+   * The stream in a stream field (`StreamRef`) of a message received on this portal, read as `schema` (the element
+   * type the field's comment names). Call it in the turn the message arrived (in the handler, or right after the
+   * `await` that got the message): a stream not asked for by the end of that turn is cancelled.
+   * @throws InvalidReferenceError when the field is empty, the stream was not received on this portal, was already
+   * asked for, or was cancelled.
+   */
+  stream<D extends DescMessage>(ref: WireRefInit | undefined, schema: D): RemoteStream<D> {
+    if (ref === undefined || isNoId(ref.High, ref.Low)) {
+      throw new InvalidReferenceError("the stream field is empty");
+    }
+    const consumed = this.#consumed.get(idKey(ref.High, ref.Low));
+    if (consumed === undefined || consumed.state !== "announced" || consumed.port !== undefined) {
+      throw new InvalidReferenceError("this stream was not received on this portal, was already asked for, or was cancelled (not opened in the turn it arrived)");
+    }
+    const wire = { High: ref.High, Low: ref.Low };
+    consumed.port = {
+      demand: (credit, creditBytes) => {
+        if (this.#state === "open") {
+          this.#send({ subtype: { case: "Demand", value: { Stream: wire, Credit: credit, CreditBytes: creditBytes } } });
+        }
+      },
+      cancel: (code) => {
+        if (this.#state === "open") {
+          this.#send({ subtype: { case: "StreamCancel", value: { Stream: wire, Code: code } } });
+        }
+      },
+      decode: (bytes) => this.#codec.decode(schema, bytes),
+    };
+    return new RemoteStream(schema, consumed);
+  }
+
+  /**
+   * Offers `source` as a stream of `schema` elements: put the returned `StreamRef` in a stream field of a message to
+   * the server (an `IAsyncEnumerable<T>` there). The source is started by the server's first Demand and read only
+   * within the credit the server grants; its end or failure travels as StreamEnd; the server's StreamCancel (or the
+   * portal's close) stops it with `return()`. Each offer goes in one message, once.
+   */
+  offer<D extends DescMessage>(source: AsyncIterable<MessageInitShape<D>>, schema: D): WireRefInit {
+    this.#assertOpen();
+    const id = randomId();
+    const key = idKey(id.high, id.low);
+    const wire = { High: id.high, Low: id.low };
+    const produced = new ProducedStream(key, wire, schema, source, {
+      encode: (value) => this.#codec.encode(schema, value as MessageInitShape<D>),
+      items: (firstSeq, item) => {
+        if (this.#state === "open") {
+          this.#send({ subtype: { case: "StreamItems", value: { Stream: wire, FirstSeq: BigInt(firstSeq), Items: [item] } } });
+        }
+      },
+      end: (count, code, reason) => {
+        this.#produced.delete(key);
+        this.#recentlyEnded.add(key);
+        if (this.#recentlyEnded.size > 1024) {
+          this.#recentlyEnded.delete(this.#recentlyEnded.values().next().value!);
+        }
+        if (this.#state === "open") {
+          this.#send({ subtype: { case: "StreamEnd", value: { Stream: wire, Count: BigInt(count), Code: code, Reason: reason } } });
+        }
+      },
+    });
+    this.#produced.set(key, produced);
+    return wire;
+  }
+
+  /** A StreamRef in an outgoing message: one this portal's offer made and not yet sent; committing marks it offered. */
+  #offering(ref: WireRefInit): () => void {
+    const produced = this.#produced.get(idKey(ref.High, ref.Low));
+    if (produced === undefined || produced.state !== "prepared") {
+      throw new InvalidReferenceError("a stream in the message was not made by this portal's offer, or was already sent");
+    }
+    return () => {
+      produced.state = "offered";
+    };
   }
 
   /** The local actor a received reference names when the peer handed one of this side's actors back (`Yours = true`). */
@@ -427,18 +513,18 @@ export class Portal {
       case "KeepAlive":
         return;
       case "StreamItems":
-        // Items of a stream this side cancelled may still be on their way: dropped, as in the Cancelling state.
-        return this.#cancelledStreams.has(streamKey(body.value.Stream)) ? undefined : this.#unknown();
+        return this.#onStreamItems(body.value.Stream, body.value.FirstSeq, body.value.Items);
       case "StreamEnd":
-        if (this.#cancelledStreams.delete(streamKey(body.value.Stream))) {
-          this.counters.cancelledStreamsEnded++;
-          return;
-        }
-        return this.#unknown();
+        return this.#onStreamEnd(body.value.Stream, body.value.Count, body.value.Code, body.value.Reason);
       case "Demand":
-      case "StreamCancel":
-        // This side produces no streams (yet): a Demand or StreamCancel names an id it never offered.
-        return this.#unknown();
+      case "StreamCancel": {
+        const key = streamKey(body.value.Stream);
+        const produced = this.#produced.get(key);
+        if (produced !== undefined && produced.state !== "prepared") {
+          return body.case === "Demand" ? produced.demand(body.value.Credit, body.value.CreditBytes) : produced.stop(true);
+        }
+        return this.#recentlyEnded.has(key) ? undefined : this.#unknown();
+      }
       default:
         throw violation("malformed-frame", "a frame of no known kind");
     }
@@ -591,23 +677,107 @@ export class Portal {
   }
 
   /**
-   * A stream the peer offered in a message: this client consumes no streams yet, so it cancels it at once (the
-   * producer answers with StreamEnd{cancelled}), and counts it toward MaxStreams until that StreamEnd.
+   * A stream the peer offered in a message: announced, counted toward MaxStreams until its StreamEnd. Unless the
+   * receiving code opens it with portal.stream in the same turn, it is cancelled at the end of the turn (the producer
+   * answers with StreamEnd{cancelled}), so an unread stream never waits for the producer's subscription timeout.
    */
-  #cancelOffered(ref: WireRefInit): void {
-    if (isNoId(ref.High, ref.Low)) {
-      throw violation("bad-payload", "a StreamRef with an empty id");
+  #onOffered(ref: WireRefInit): void {
+    if (isNoId(ref.High, ref.Low) || ref.Yours === true) {
+      throw violation("bad-payload", ref.Yours === true ? "a StreamRef with Yours = true" : "a StreamRef with an empty id");
     }
     const key = idKey(ref.High, ref.Low);
-    if (this.#cancelledStreams.has(key)) {
+    if (this.#consumed.has(key)) {
       throw violation("bad-payload", "a StreamRef for a stream already offered");
     }
-    if (this.#cancelledStreams.size >= maxStreams) {
+    if (this.#consumed.size >= maxStreams) {
       throw limit("MaxStreams", `the peer offered more than ${maxStreams} streams`);
     }
-    this.#cancelledStreams.add(key);
-    this.counters.streamsCancelled++;
-    this.#send({ subtype: { case: "StreamCancel", value: { Stream: { High: ref.High, Low: ref.Low }, Code: "cancelled" } } });
+    const consumed = new ConsumedStream(key, { High: ref.High, Low: ref.Low });
+    this.#consumed.set(key, consumed);
+    if (this.#offeredThisTurn.push(consumed) === 1) {
+      setTimeout(() => this.#endTurn(), 0);
+    }
+  }
+
+  /** The turn in which streams were offered is over: those nobody asked for are cancelled. */
+  #endTurn(): void {
+    for (const consumed of this.#offeredThisTurn.splice(0)) {
+      if (consumed.port === undefined && consumed.state === "announced" && this.#state === "open") {
+        consumed.state = "cancelling";
+        consumed.end({ kind: "failed", error: new InvalidReferenceError("the stream was not opened in the turn it arrived") });
+        this.counters.streamsCancelled++;
+        this.#send({ subtype: { case: "StreamCancel", value: { Stream: { High: consumed.id.High, Low: consumed.id.Low }, Code: "cancelled" } } });
+      }
+    }
+  }
+
+  #onStreamItems(id: WireId | undefined, firstSeq: bigint, items: Uint8Array[]): void {
+    const consumed = this.#consumed.get(streamKey(id));
+    if (consumed === undefined) {
+      return this.#unknown();
+    }
+    if (consumed.state === "cancelling") {
+      return; // items already on their way when this side cancelled: dropped
+    }
+    if (consumed.state !== "open" || consumed.port === undefined) {
+      return this.#streamViolation(consumed, "elements before the first Demand");
+    }
+    if (firstSeq !== BigInt(consumed.received)) {
+      return this.#streamViolation(consumed, `FirstSeq ${firstSeq} after ${consumed.received} elements`);
+    }
+    if (items.length > consumed.credit - consumed.received) {
+      return this.#streamViolation(consumed, "more elements than the credit leaves room for");
+    }
+    for (const item of items) {
+      if (consumed.receivedBytes >= consumed.creditBytes) {
+        return this.#streamViolation(consumed, "an element beyond the credit in bytes");
+      }
+      if (item.length > maxStreamElementBytes) {
+        return this.#streamViolation(consumed, `an element of ${item.length} bytes, over MaxStreamElementBytes`);
+      }
+      let value: unknown;
+      try {
+        value = consumed.port.decode(item);
+      } catch (error) {
+        if (error instanceof Fault && error.code === "bad-payload") {
+          return this.#streamViolation(consumed, "an element that does not decode as the stream's type");
+        }
+        throw error;
+      }
+      consumed.received++;
+      consumed.receivedBytes += item.length;
+      consumed.push(value, item.length);
+    }
+  }
+
+  #onStreamEnd(id: WireId | undefined, count: bigint, code: string, reason: string): void {
+    const key = streamKey(id);
+    const consumed = this.#consumed.get(key);
+    if (consumed === undefined) {
+      return this.#unknown();
+    }
+    this.#consumed.delete(key);
+    const state = consumed.state;
+    consumed.state = "gone";
+    if (state === "cancelling") {
+      this.counters.cancelledStreamsEnded++;
+      consumed.end({ kind: "completed" });
+    } else if (code !== "") {
+      consumed.end({ kind: "failed", error: endError(code, reason) });
+    } else if (count !== BigInt(consumed.received)) {
+      consumed.end({ kind: "failed", error: new RemoteStreamError("protocol-violation", `StreamEnd counts ${count} elements; ${consumed.received} came`) });
+      this.#unknown();
+    } else {
+      consumed.end({ kind: "completed" });
+    }
+  }
+
+  /** A stream broke the rules: its reader fails, the producer is told to stop, and it counts toward MaxUnknownRequests. */
+  #streamViolation(consumed: ConsumedStream, detail: string): void {
+    consumed.end({ kind: "failed", error: new RemoteStreamError("protocol-violation", detail) });
+    consumed.state = "cancelling";
+    this.#send({ subtype: { case: "StreamCancel", value: { Stream: { High: consumed.id.High, Low: consumed.id.Low }, Code: "protocol-violation" } } });
+    this.#unknown();
   }
 
   // ---- outbound ----
@@ -817,6 +987,15 @@ export class Portal {
     }
     this.#lookups.clear();
     this.#table.closeAll({ kind: "PortalClosed", reason });
+    for (const consumed of this.#consumed.values()) {
+      consumed.state = "gone";
+      consumed.end({ kind: "failed", error });
+    }
+    this.#consumed.clear();
+    for (const produced of this.#produced.values()) {
+      produced.stop(false);
+    }
+    this.#produced.clear();
     this.#rejectOpened(error);
     this.#resolveClosed(reason);
   }

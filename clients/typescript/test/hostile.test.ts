@@ -207,7 +207,7 @@ describe("against a hostile server", () => {
     await toldPeer("MaxUnknownRequests", 1008);
   });
 
-  test("a stream offered in a message is cancelled at once (no streams yet); its StreamEnd and items count as nothing", async () => {
+  test("a stream offered in a message and not opened (portal.stream) in its turn is cancelled; its StreamEnd and items count as nothing", async () => {
     const offers = 150; // more than maxUnknownRequests (100), one after the other
     const ids: bigint[] = [];
     const portal = await open(async (socket) => {

@@ -122,3 +122,59 @@ public sealed record Nested
     [ProtoMember(1)] public Nested? Inner { get; init; }
     [ProtoMember(2)] public string Text { get; init; } = "";
 }
+
+/// <summary>To "counter-stream": answered with a stream of <see cref="N"/> ticks 0, 1, … (endless when <see cref="N"/> is 0).</summary>
+[ProtoContract]
+public sealed record CountTo
+{
+    [ProtoMember(1)] public int N { get; init; }
+    [ProtoMember(2)] public ReplyPort<Counting>? Reply { get; init; }
+}
+
+/// <summary>The answer of "counter-stream": the ticks follow as a stream.</summary>
+[ProtoContract]
+public sealed record Counting
+{
+    [ProtoMember(1)] public IAsyncEnumerable<Tick>? Ticks { get; init; }
+}
+
+/// <summary>One element of a counting stream.</summary>
+[ProtoContract]
+public sealed record Tick
+{
+    [ProtoMember(1)] public long Seq { get; init; }
+}
+
+/// <summary>To "stream-stats": how the server's producers of "counter-stream" fared so far.</summary>
+[ProtoContract]
+public sealed record StreamStats
+{
+    [ProtoMember(1)] public ReplyPort<StreamReport>? Reply { get; init; }
+}
+
+/// <summary>The answer of "stream-stats": ticks pulled from the sources (all streams), and sources stopped before their end or completed.</summary>
+[ProtoContract]
+public sealed record StreamReport
+{
+    [ProtoMember(1)] public long Pulled { get; init; }
+    [ProtoMember(2)] public int Stopped { get; init; }
+    [ProtoMember(3)] public int Completed { get; init; }
+}
+
+/// <summary>To "upload-sink": the server reads <see cref="Ticks"/> (all of them, or only the first <see cref="TakeOnly"/> when it is over 0, then stops) and answers how it went.</summary>
+[ProtoContract]
+public sealed record Upload
+{
+    [ProtoMember(1)] public IAsyncEnumerable<Tick>? Ticks { get; init; }
+    [ProtoMember(2)] public int TakeOnly { get; init; }
+    [ProtoMember(3)] public ReplyPort<UploadReport>? Reply { get; init; }
+}
+
+/// <summary>The answer of "upload-sink": how many ticks arrived, whether their Seq were 0, 1, … in order, and how the stream ended ("" or the exception's type and message).</summary>
+[ProtoContract]
+public sealed record UploadReport
+{
+    [ProtoMember(1)] public long Count { get; init; }
+    [ProtoMember(2)] public bool InOrder { get; init; }
+    [ProtoMember(3)] public string Error { get; init; } = "";
+}

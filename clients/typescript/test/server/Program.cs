@@ -17,7 +17,7 @@ using Wormhole.Streams;
 if (args.Contains("--schema"))
 {
     Console.Write(WormholeSchema.GetProto(
-        typeof(Echo), typeof(Add), typeof(MakeCounter), typeof(Bounce), typeof(Inspect), typeof(CallBack), typeof(Quiz), typeof(Nested)));
+        typeof(Echo), typeof(Add), typeof(MakeCounter), typeof(Bounce), typeof(Inspect), typeof(CallBack), typeof(Quiz), typeof(Nested), typeof(CountTo), typeof(StreamStats), typeof(Upload)));
     return 0;
 }
 
@@ -186,6 +186,75 @@ nexus.Publish("caller", FnActor.Spawn<CallBack>(system, async ctx =>
         call.Done?.Reply(answer);
     }
 }, "caller"));
+
+long pulled = 0;
+int stopped = 0, completed = 0;
+
+async IAsyncEnumerable<Tick> Ticks(int n)
+{
+    var done = false;
+    try
+    {
+        for (long i = 0; n == 0 || i < n; i++)
+        {
+            Interlocked.Increment(ref pulled);
+            yield return new Tick { Seq = i };
+            if (i % 1024 == 1023)
+            {
+                await Task.Yield();
+            }
+        }
+
+        done = true;
+    }
+    finally
+    {
+        Interlocked.Increment(ref done ? ref completed : ref stopped);
+    }
+}
+
+nexus.Publish("counter-stream", FnActor.Spawn<CountTo>(system, async ctx =>
+{
+    await foreach (var count in ctx.Messages)
+    {
+        count.Reply?.Reply(new Counting { Ticks = Ticks(count.N) });
+    }
+}, "counter-stream"));
+
+nexus.Publish("stream-stats", FnActor.Spawn<StreamStats>(system, async ctx =>
+{
+    await foreach (var stats in ctx.Messages)
+    {
+        stats.Reply?.Reply(new StreamReport { Pulled = Interlocked.Read(ref pulled), Stopped = Volatile.Read(ref stopped), Completed = Volatile.Read(ref completed) });
+    }
+}, "stream-stats"));
+
+nexus.Publish("upload-sink", FnActor.Spawn<Upload>(system, async ctx =>
+{
+    await foreach (var upload in ctx.Messages)
+    {
+        long count = 0;
+        var inOrder = true;
+        var error = "";
+        try
+        {
+            await foreach (var tick in upload.Ticks ?? AsyncEnumerable.Empty<Tick>())
+            {
+                inOrder &= tick.Seq == count;
+                if (++count == upload.TakeOnly)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        upload.Reply?.Reply(new UploadReport { Count = count, InOrder = inOrder, Error = error });
+    }
+}, "upload-sink"));
 
 app.UseWebSockets();
 app.MapWormhole("/ws", nexus);
