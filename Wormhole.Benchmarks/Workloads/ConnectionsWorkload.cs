@@ -51,20 +51,7 @@ internal static class ConnectionsWorkload
         {
             var clock = Stopwatch.StartNew();
             var added = size - portals.Count;
-            using var gate = new SemaphoreSlim(ConcurrentConnects);
-            var connecting = Enumerable.Range(0, added).Select(async _ =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    return await nexus.ConnectAsync(Conduit.WebSocket(uri)).WaitAsync(Clients.Bound);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToList();
-            portals.AddRange(await Task.WhenAll(connecting));
+            portals.AddRange(await AFewAtATime(added, () => nexus.ConnectAsync(Conduit.WebSocket(uri)).WaitAsync(Clients.Bound)));
             var connectRate = added / clock.Elapsed.TotalSeconds;
             await WaitFor(server, "inboxes", size);
 
@@ -73,14 +60,7 @@ internal static class ConnectionsWorkload
             var managedPerPortal = (stats.GetProperty("managed").GetInt64() - baseManaged) / (double)size;
 
             Interlocked.Exchange(ref arrived, 0);
-            clock.Restart();
-            await server.CommandAsync("fanout");
-            while (Interlocked.Read(ref arrived) < size && clock.Elapsed < Clients.Bound)
-            {
-                await Task.Delay(1);
-            }
-
-            var fanOut = clock.Elapsed;
+            var fanOut = await FanOutAsync(server, () => Interlocked.Read(ref arrived), size);
             runs.Add(new()
             {
                 ["portals"] = size,
@@ -201,20 +181,7 @@ internal static class ConnectionsWorkload
             {
                 var clock = Stopwatch.StartNew();
                 var added = size - connections.Count;
-                using var gate = new SemaphoreSlim(ConcurrentConnects);
-                var connecting = Enumerable.Range(0, added).Select(async _ =>
-                {
-                    await gate.WaitAsync();
-                    try
-                    {
-                        return await Connect();
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }).ToList();
-                connections.AddRange(await Task.WhenAll(connecting));
+                connections.AddRange(await AFewAtATime(added, Connect));
                 var connectRate = added / clock.Elapsed.TotalSeconds;
                 await WaitFor(server, "hub", "connections", size);
 
@@ -224,14 +191,7 @@ internal static class ConnectionsWorkload
                 var managedPer = (stats.GetProperty("managed").GetInt64() - baseManaged) / (double)size;
 
                 Interlocked.Exchange(ref arrived, 0);
-                clock.Restart();
-                await server.CommandAsync("fanout");
-                while (Interlocked.Read(ref arrived) < size && clock.Elapsed < Clients.Bound)
-                {
-                    await Task.Delay(1);
-                }
-
-                var fanOut = clock.Elapsed;
+                var fanOut = await FanOutAsync(server, () => Interlocked.Read(ref arrived), size);
                 runs.Add(new()
                 {
                     ["connections"] = size,
@@ -250,22 +210,53 @@ internal static class ConnectionsWorkload
         }
         finally
         {
-            using var gate = new SemaphoreSlim(ConcurrentConnects);
-            await Task.WhenAll(connections.Select(async connection =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
+            await AFewAtATime(connections, connection => connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }));
         }
 
         return measured;
+    }
+
+    /// <summary>Runs <paramref name="count"/> connects, <see cref="ConcurrentConnects"/> at a time.</summary>
+    private static async Task<T[]> AFewAtATime<T>(int count, Func<Task<T>> connect)
+    {
+        using var gate = new SemaphoreSlim(ConcurrentConnects);
+        return await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await connect();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    /// <summary>Runs <paramref name="act"/> on each item, <see cref="ConcurrentConnects"/> at a time.</summary>
+    private static Task AFewAtATime<T>(IReadOnlyList<T> items, Func<T, Task> act)
+    {
+        var next = -1;
+        return AFewAtATime(items.Count, async () =>
+        {
+            await act(items[Interlocked.Increment(ref next)]);
+            return 0;
+        });
+    }
+
+    /// <summary>Tells the server to send one message to every client, and waits (within <see cref="Clients.Bound"/>) until all <paramref name="size"/> arrived.</summary>
+    /// <returns>The time from the command until the last arrival (or the bound).</returns>
+    private static async Task<TimeSpan> FanOutAsync(ChildServer server, Func<long> arrived, int size)
+    {
+        var clock = Stopwatch.StartNew();
+        await server.CommandAsync("fanout");
+        while (arrived() < size && clock.Elapsed < Clients.Bound)
+        {
+            await Task.Delay(1);
+        }
+
+        return clock.Elapsed;
     }
 
     /// <summary>Issue 13's goal for idle portals on this 2-core machine.</summary>

@@ -30,7 +30,7 @@ internal static class LengthPrefixFraming
 
     /// <summary>Top: frames in, length-prefixed writes out (to the transport). Bottom: bytes in (any chunking), frames out.</summary>
     /// <remarks>
-    /// The stage is wrapped in a graph of its own so that <c>Reversed()</c> (the TCP listener's side) works: Akka.Streams
+    /// The stage is wrapped in a graph of its own so that <c>Reversed()</c> (the framing seen from the transport's side, as its tests use it) works: Akka.Streams
     /// 1.5.74 reverses a bare stage's shape by swapping its ports' places, and the stage's handlers then serve the wrong ports.
     /// </remarks>
     public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> Create(int maxFrameBytes, LastWords? lastWords = null) =>

@@ -214,7 +214,7 @@ internal sealed class LengthPrefixFramingStage : GraphStage<BidiShape<ByteString
             var length = gathering ? GatheredLength() : (uint)(_unframed[0] << 24 | _unframed[1] << 16 | _unframed[2] << 8 | _unframed[3]);
             if (length > _stage._maxFrameBytes)
             {
-                // Upstream is cancelled without a failure: a transport that is failed (Akka's TCP) resets the connection,
+                // Upstream is cancelled without a failure: a transport that is failed may reset the connection,
                 // and the portal's Error for this frame still has to get out.
                 Fail(_stage.Frames, new FrameTooLargeException(inbound: true, $"a length prefix announced a frame of {length:N0} bytes; the limit is {_stage._maxFrameBytes:N0}"));
                 Cancel(_stage.Received);
