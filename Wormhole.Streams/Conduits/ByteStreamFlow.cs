@@ -109,9 +109,9 @@ internal sealed class ByteStreamFlow : GraphStageWithMaterializedValue<FlowShape
 
         public override void PreStart()
         {
-            _onOpened = ObservedCallback.Of(GetAsyncCallback<Task<DuplexStreams>>(OnOpened));
-            _onRead = ObservedCallback.Of(GetAsyncCallback<Task<int>>(OnRead));
-            _onWritten = ObservedCallback.Of(GetAsyncCallback<Task>(OnWritten));
+            _onOpened = CompletionCallback.Of(GetAsyncCallback<Task<DuplexStreams>>(OnOpened));
+            _onRead = CompletionCallback.Of(GetAsyncCallback<Task<int>>(OnRead));
+            _onWritten = CompletionCallback.Of(GetAsyncCallback<Task>(OnWritten));
             try
             {
                 _opening = _stage._open(_cancellation.Token);

@@ -242,10 +242,10 @@ internal sealed class WebSocketFlow : GraphStageWithMaterializedValue<FlowShape<
 
         public override void PreStart()
         {
-            _onConnected = ObservedCallback.Of(GetAsyncCallback<Task<WebSocket>>(OnConnected));
-            _onReceived = ObservedCallback.Of(GetAsyncCallback<Task<ByteString?>>(OnReceived));
-            _onSent = ObservedCallback.Of(GetAsyncCallback<Task>(OnSent));
-            _onCloseSent = ObservedCallback.Of(GetAsyncCallback<Task>(OnCloseSent));
+            _onConnected = CompletionCallback.Of(GetAsyncCallback<Task<WebSocket>>(OnConnected));
+            _onReceived = CompletionCallback.Of(GetAsyncCallback<Task<ByteString?>>(OnReceived));
+            _onSent = CompletionCallback.Of(GetAsyncCallback<Task>(OnSent));
+            _onCloseSent = CompletionCallback.Of(GetAsyncCallback<Task>(OnCloseSent));
             _connecting = _stage._connect(_cancellation.Token);
             _connecting.ContinueWith(_onConnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }

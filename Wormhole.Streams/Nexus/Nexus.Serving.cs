@@ -32,6 +32,7 @@ public sealed partial class Nexus
         var lastWords = new LastWords();
         var (connection, portal) = LengthPrefixFraming.Around(transport(maxFrameBytes, lastWords), maxFrameBytes, lastWords)
             .JoinMaterialized(PortalFlowCore(admission, lastWords), Keep.Both)
+            .WithAttributes(OnPortalDispatcher)
             .Run(Materializer);
         var stopped = Task.WhenAll(lastWords.FramingStopped, transportStopped(connection));
         TrackConduit(stopped, portal);

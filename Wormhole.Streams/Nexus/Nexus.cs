@@ -30,6 +30,7 @@ public sealed partial class Nexus : IAsyncDisposable
         System = system;
         Options = options;
         Materializer = system.Materializer(namePrefix: "wormhole");
+        PortalDispatcher.Register(system);
         Payloads = new PayloadModel(options.MaxMessageDepth);
         Proxies = new ProxyBudget(options.MaxProxiesPerNexus);
 
@@ -56,6 +57,9 @@ public sealed partial class Nexus : IAsyncDisposable
     public IReadOnlyCollection<Portal> Portals => _portals.Keys.Where(p => p.IsOpen).ToList();
 
     internal ActorMaterializer Materializer { get; }
+
+    /// <summary>Runs a portal's graph on the <see cref="PortalDispatcher"/>: a socket's read reaches the target actor in one dispatch.</summary>
+    internal static Attributes OnPortalDispatcher { get; } = ActorAttributes.CreateDispatcher(PortalDispatcher.DispatcherId);
 
     internal PayloadModel Payloads { get; }
 
@@ -134,7 +138,7 @@ public sealed partial class Nexus : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options = options.Validated();
         var lastWords = new LastWords();
-        var (connected, portal) = conduit.Open(this, options, lastWords).JoinMaterialized(PortalFlowCore(PortalAdmission.Accept(options), lastWords), Keep.Both).Run(Materializer);
+        var (connected, portal) = conduit.Open(this, options, lastWords).JoinMaterialized(PortalFlowCore(PortalAdmission.Accept(options), lastWords), Keep.Both).WithAttributes(OnPortalDispatcher).Run(Materializer);
         TrackConduit(lastWords.FramingStopped, portal);
         try
         {
