@@ -9,15 +9,15 @@ import { packageRoot } from "./paths.js";
 /** The folder the benchmark's server serves: index.html and the bundle. */
 export const webroot = join(packageRoot, "bench/wwwroot");
 
-/** Builds bench/wwwroot/bench.js from the sources now, and returns its size in bytes. */
-export async function bundleBench(): Promise<number> {
+/** Builds bench/wwwroot/bench.js from the sources now (unminified for a profile), and returns its text. */
+export async function bundleBench(minify = true): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [join(packageRoot, "bench/page/bench-page.ts")],
     bundle: true,
     format: "esm",
     target: "es2022",
     platform: "browser",
-    minify: true,
+    minify,
     legalComments: "none",
     alias: { "@wormhole/client": join(packageRoot, "src/index.ts") },
     absWorkingDir: packageRoot,
@@ -26,5 +26,5 @@ export async function bundleBench(): Promise<number> {
   });
   const text = result.outputFiles[0]!.text;
   writeFileSync(join(webroot, "bench.js"), text);
-  return Buffer.byteLength(text);
+  return text;
 }

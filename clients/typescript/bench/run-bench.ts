@@ -2,8 +2,8 @@
 // playwright-core), Wormhole (@wormhole/client) against SignalR (@microsoft/signalr, MessagePack hub protocol) on ONE
 // Kestrel server (`Wormhole.Benchmarks serve browser`): round trips/s (sequential asks vs invoke) and messages/s
 // (one-way tells vs send, the same window and acks), the two peers alternating within each round (A B, then B A).
-// Usage: npm run bench:browser [-- --rounds N --round-trips N --messages N]; prints a Markdown table (and --json FILE
-// writes the runs).
+// Usage: npm run bench:browser [-- --rounds N --round-trips N --messages N --profile]; prints a Markdown table (and
+// --json FILE writes the runs; --profile adds where the tab's time went, from V8's sampling profiler).
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +15,8 @@ import type { CDPSession, Page } from "playwright-core";
 import { launchChromium } from "../test/support/chromium.js";
 import type { Bench, Peer, Run } from "./page/bench-page.js";
 import { bundleBench, webroot } from "./bundle-bench.js";
+import { describe, summarize } from "./profile.js";
+import type { CpuProfile, ProfileSummary } from "./profile.js";
 import { repoRoot } from "./paths.js";
 
 /** How much to measure. */
@@ -33,9 +35,11 @@ export interface BenchOptions {
   warmUps: number;
   /** Build Wormhole.Benchmarks first (dotnet build, incremental); otherwise only when its dll is missing. */
   build: boolean;
+  /** After the rounds, one more run of each peer and workload under V8's sampling profiler (the bundle unminified). */
+  profile: boolean;
 }
 
-export const defaults: BenchOptions = { rounds: 5, roundTrips: 5_000, messages: 200_000, ackEvery: 1_000, window: 5_000, warmUps: 1, build: true };
+export const defaults: BenchOptions = { rounds: 5, roundTrips: 5_000, messages: 200_000, ackEvery: 1_000, window: 5_000, warmUps: 1, build: true, profile: false };
 
 export type Workload = "roundTrips" | "messages";
 
@@ -80,6 +84,8 @@ export interface BenchResult {
   /** /proc/loadavg's 1, 5 and 15 minute averages before and after. */
   loadBefore: string;
   loadAfter: string;
+  /** With `profile`: where the tab's time went in each peer's extra run. */
+  profiles: { workload: Workload; peer: Peer; summary: ProfileSummary }[];
 }
 
 const benchmarksProject = join(repoRoot, "Wormhole.Benchmarks/Wormhole.Benchmarks.csproj");
@@ -169,7 +175,7 @@ async function pageTaskMs(cdp: CDPSession): Promise<number> {
 /** Runs the benchmark once: bundle, server, Chromium, warm-ups, then the rounds. */
 export async function runBench(options: BenchOptions = defaults): Promise<BenchResult> {
   const loadBefore = loadAverage();
-  await bundleBench();
+  const bundle = await bundleBench(!options.profile);
   const server = await BenchServer.start(options.build);
   const browser = await launchChromium().catch(async (e: unknown) => {
     await server.stop();
@@ -219,6 +225,19 @@ export async function runBench(options: BenchOptions = defaults): Promise<BenchR
         }
       }
     }
+    const profiles: BenchResult["profiles"] = [];
+    if (options.profile) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+      for (const workload of ["roundTrips", "messages"] as const) {
+        for (const peer of ["wormhole", "signalr"] as const) {
+          await cdp.send("Profiler.start");
+          await once(workload, peer, countOf(workload));
+          const { profile } = await cdp.send("Profiler.stop");
+          profiles.push({ workload, peer, summary: summarize(profile as CpuProfile, bundle) });
+        }
+      }
+    }
     await page.evaluate(() => (globalThis as unknown as { wormholeBench: Bench }).wormholeBench.close());
     if (errors.length > 0) {
       throw new Error(`the page failed: ${errors.join("; ")}`);
@@ -240,7 +259,7 @@ export async function runBench(options: BenchOptions = defaults): Promise<BenchR
       const signalr = of("signalr");
       return { workload, wormhole, signalr, ratio: wormhole.rate / signalr.rate };
     });
-    return { options, runs, summaries, date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, loadBefore, loadAfter: loadAverage() };
+    return { options, runs, summaries, date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, loadBefore, loadAfter: loadAverage(), profiles };
   } finally {
     await browser.close();
     await server.stop();
@@ -287,11 +306,13 @@ function parseArgs(argv: string[]): { options: BenchOptions; json: string | unde
       i++;
     } else if (arg === "--no-build") {
       options.build = false;
+    } else if (arg === "--profile") {
+      options.profile = true;
     } else if (names[arg] && value && /^\d+$/.test(value)) {
       (options as Record<string, number | boolean>)[names[arg]] = Number(value);
       i++;
     } else {
-      throw new Error(`unknown argument ${arg}: use --rounds N --round-trips N --messages N --ack-every N --window N --warm-ups N --no-build --json FILE`);
+      throw new Error(`unknown argument ${arg}: use --rounds N --round-trips N --messages N --ack-every N --window N --warm-ups N --no-build --profile --json FILE`);
     }
   }
   return { options, json };
@@ -301,6 +322,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { options, json } = parseArgs(process.argv.slice(2));
   const result = await runBench(options);
   console.log(markdown(result));
+  for (const { workload, peer, summary } of result.profiles) {
+    console.log(describe(`profile of the tab, ${workload}, ${peer}`, summary));
+  }
   if (json) {
     writeFileSync(json, JSON.stringify(result, null, 2));
   }

@@ -9,7 +9,7 @@ import { markdown, runBench } from "../bench/run-bench.js";
 import { packageRoot, repoRoot } from "./support/paths.js";
 
 test("the browser benchmark runs both peers on both workloads from a Chromium tab and reports rates and ratios", async () => {
-  const result = await runBench({ rounds: 2, roundTrips: 20, messages: 2_000, ackEvery: 100, window: 500, warmUps: 0, build: false });
+  const result = await runBench({ rounds: 2, roundTrips: 20, messages: 2_000, ackEvery: 100, window: 500, warmUps: 0, build: false, profile: false });
   assert.equal(result.runs.length, 8, "2 rounds × 2 workloads × 2 peers");
   assert.deepEqual(
     result.runs.filter((r) => r.round === 2).map((r) => `${r.workload} ${r.peer}`),
