@@ -31,16 +31,20 @@ export interface Bench {
 
 export type Peer = "wormhole" | "signalr";
 
+/** How long the page waits for an acknowledgement before it fails the run (a lost message must not hang the driver). */
+const ackTimeoutMs = 30_000;
+
 /** The highest count the server has acknowledged, and a way to wait for a higher one. */
 class Acks {
   received = 0;
-  #waiter: { atLeast: number; resolve: () => void } | undefined;
+  #waiter: { atLeast: number; resolve: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
 
   report(received: number): void {
     this.received = received;
     if (this.#waiter && received >= this.#waiter.atLeast) {
-      const { resolve } = this.#waiter;
+      const { resolve, timer } = this.#waiter;
       this.#waiter = undefined;
+      clearTimeout(timer);
       resolve();
     }
   }
@@ -49,7 +53,13 @@ class Acks {
     if (this.received >= atLeast) {
       return Promise.resolve();
     }
-    return new Promise((resolve) => (this.#waiter = { atLeast, resolve }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        reject(new Error(`no acknowledgement of ${atLeast} messages within ${ackTimeoutMs} ms (the last: ${this.received})`));
+      }, ackTimeoutMs);
+      this.#waiter = { atLeast, resolve, timer };
+    });
   }
 }
 
