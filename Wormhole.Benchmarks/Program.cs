@@ -30,10 +30,18 @@ internal static class Program
     private static string Usage => $"""
         usage: Wormhole.Benchmarks <workload>... [--quick] [--only-wormhole]     workloads: {string.Join(", ", Workloads.Keys)}, or all
                Wormhole.Benchmarks serve <wormhole [--flood]|akka [--protobuf]|raw|raw-stream|akka-streamrefs|signalr>   (the server side, started by the above)
+               Wormhole.Benchmarks serve browser --webroot DIR    (the browser benchmark's server: clients/typescript, npm run bench:browser)
+               Wormhole.Benchmarks schema browser                 (the proto of its contracts, for the page's TypeScript types)
         """;
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["schema", "browser"])
+        {
+            Console.Write(BrowserServer.Schema());
+            return 0;
+        }
+
         if (args is ["serve", var system, .. var rest])
         {
             return system switch
@@ -44,6 +52,7 @@ internal static class Program
                 "raw-stream" => await RawStreamServer.RunAsync(),
                 "akka-streamrefs" => await StreamRefsServer.RunAsync(),
                 "signalr" => await SignalRServer.RunAsync(),
+                "browser" => await BrowserServer.RunAsync(rest),
                 _ => Fail(),
             };
         }

@@ -1,6 +1,7 @@
 // Generates the TypeScript message types and schemas from the .proto files with Debian's `protoc` and
 // protoc-gen-es: the frames (docs/wormhole.proto) into src/gen, the conformance server's contracts
-// (test/contracts/conformance.proto, written by the test server) and the chat sample's contracts into test/gen.
+// (test/contracts/conformance.proto, written by the test server) and the chat sample's contracts into test/gen,
+// the browser benchmark's (bench/contracts/bench.proto, from `Wormhole.Benchmarks schema browser`) into bench/gen.
 // Usage: node scripts/generate.mjs [OUT_ROOT]  (OUT_ROOT defaults to this package; the freshness test passes a
 // temporary folder and compares).
 import { execFileSync } from "node:child_process";
@@ -16,6 +17,7 @@ export const generated = [
   { protoDir: join(repoRoot, "docs"), proto: "wormhole.proto", out: "src/gen" },
   { protoDir: join(packageRoot, "test/contracts"), proto: "conformance.proto", out: "test/gen" },
   { protoDir: join(repoRoot, "Samples/Chat/Chat.Contracts"), proto: "chat.proto", out: "test/gen" },
+  { protoDir: join(packageRoot, "bench/contracts"), proto: "bench.proto", out: "bench/gen" },
 ];
 
 /** Runs protoc for every entry of `generated`, writing under outRoot. */
