@@ -21,6 +21,8 @@ export type { PortalOptions } from "./options.js";
 export type { WireRefInit } from "./payloads.js";
 export { Portal, protocolVersion } from "./portal.js";
 export type { Conduit, PeerHello, PortalCounters } from "./portal.js";
+export { ReconnectingPortal, reconnecting, reconnectsAfter } from "./reconnecting.js";
+export type { ConnectionState, ReconnectPolicy, ReconnectingOptions } from "./reconnecting.js";
 export { RemoteRef } from "./remote-ref.js";
 export { ReplyPort } from "./reply-port.js";
 export { RemoteStream } from "./remote-stream.js";
