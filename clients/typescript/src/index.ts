@@ -17,6 +17,7 @@ export type { Id } from "./ids.js";
 export type { AskOptions, RemoteEnd } from "./internals.js";
 export { LocalActor } from "./local-actor.js";
 export type { Delivery } from "./local-actor.js";
+export type { ObservableOverflow, OfferOptions } from "./observable-source.js";
 export type { PortalOptions } from "./options.js";
 export type { WireRefInit } from "./payloads.js";
 export { Portal, protocolVersion } from "./portal.js";
