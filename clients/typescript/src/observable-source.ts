@@ -31,7 +31,7 @@ export class ObservableOverflowError extends Error {
  * `return()` (the server's cancel, the portal's close). Its error ends the stream as failed once the buffer is sent.
  * @internal
  */
-export function observableSource<T>(observable: Observable<T>, options: OfferOptions = {}): AsyncIterable<T> {
+export function observableSource<T>(observable: Observable<T>, options: OfferOptions = {}, onDrop: () => void = () => undefined): AsyncIterable<T> {
   const bufferSize = options.bufferSize ?? 1024;
   const overflow = options.overflow ?? "FailStream";
   if (!(Number.isInteger(bufferSize) && bufferSize >= 1)) {
@@ -60,10 +60,12 @@ export function observableSource<T>(observable: Observable<T>, options: OfferOpt
           }
           if (buffer.length >= bufferSize) {
             if (overflow === "DropNewest") {
+              onDrop();
               return;
             }
             if (overflow === "DropOldest") {
               buffer.shift();
+              onDrop();
             } else {
               end = { error: new ObservableOverflowError(bufferSize) };
               unsubscribe(); // inside subscribe (a synchronous observable), it takes effect once subscribe returns

@@ -71,6 +71,8 @@ export interface PortalCounters {
   streamsCancelled: number;
   /** Of those, the ones whose StreamEnd came back. */
   cancelledStreamsEnded: number;
+  /** Elements offered Observables dropped under `DropOldest` / `DropNewest` (the .NET side's `Dropped`). */
+  dropped: number;
 }
 
 /** The protocol version this client speaks. */
@@ -115,7 +117,7 @@ export class Portal {
   /** This side's limits and timeouts. */
   readonly options: Readonly<ResolvedPortalOptions>;
   /** Counters, for tests and diagnostics. */
-  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0 };
+  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0, dropped: 0 };
   /** This side's half of the connection's identity. */
   readonly conduitHalf: Id = randomId();
 
@@ -334,7 +336,7 @@ export class Portal {
    */
   offer<D extends DescMessage>(source: AsyncIterable<MessageInitShape<D>> | Observable<MessageInitShape<D>>, schema: D, options?: OfferOptions): WireRefInit {
     this.#assertOpen();
-    const iterable = isObservable(source) ? observableSource(source, options) : source;
+    const iterable = isObservable(source) ? observableSource(source, options, () => this.counters.dropped++) : source;
     const id = randomId();
     const key = idKey(id.high, id.low);
     const wire = { High: id.high, Low: id.low };

@@ -221,9 +221,11 @@ describe("streams to the .NET server", () => {
     assert.equal(unsubscribed, true);
   });
 
-  test("DropOldest keeps the newest elements of a burst: a buffer of 4 sends 96 to 99 of 100", async () => {
+  test("DropOldest keeps the newest elements of a burst: a buffer of 4 sends 96 to 99 of 100 and counts 96 dropped", async () => {
+    const dropped = portal.counters.dropped;
     const report = await upload(range(0, 100).pipe(map((i) => ({ Seq: BigInt(i) }))), 0, { bufferSize: 4, overflow: "DropOldest" });
     assert.deepEqual([report.Count, report.InOrder, report.Error], [4n, false, ""]);
+    assert.equal(portal.counters.dropped - dropped, 96, "each drop is counted");
   });
 });
 
