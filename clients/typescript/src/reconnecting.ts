@@ -118,7 +118,9 @@ export class ReconnectingPortal {
       this.#finish({ kind: "ClosedLocally", message: "aborted before connecting" });
       return;
     }
-    signal?.addEventListener("abort", () => void this.close("aborted"), { once: true });
+    const onAbort = (): void => void this.close("aborted");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    void this.closed.then(() => signal?.removeEventListener("abort", onAbort));
     void this.#run();
   }
 
