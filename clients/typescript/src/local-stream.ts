@@ -1,4 +1,5 @@
 import type { DescMessage } from "@bufbuild/protobuf";
+import { ObservableOverflowError } from "./observable-source.js";
 import { maxStreamElementBytes } from "./remote-stream.js";
 
 /** What a produced stream needs from its portal. */
@@ -9,6 +10,8 @@ export interface ProducerPort {
   items(firstSeq: number, item: Uint8Array): void;
   /** Sends StreamEnd; the stream is forgotten. */
   end(count: number, code: string, reason: string): void;
+  /** Forgets a stream never sent in a message, without a frame. */
+  forget(): void;
 }
 
 /**
@@ -25,6 +28,7 @@ export class ProducedStream {
   #sentBytes = 0;
   #iterator: AsyncIterator<unknown> | undefined;
   #wake: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly key: string,
@@ -32,7 +36,34 @@ export class ProducedStream {
     readonly schema: DescMessage,
     private readonly source: AsyncIterable<unknown>,
     private readonly port: ProducerPort,
-  ) {}
+    private readonly subscriptionTimeoutMs: number,
+  ) {
+    this.#armTimeout();
+  }
+
+  /** The message carrying the stream was sent: the peer has the subscription timeout to open it, from now. */
+  offered(): void {
+    this.state = "offered";
+    this.#armTimeout();
+  }
+
+  /**
+   * The producer's subscription timeout: a stream nobody opened with a Demand within it ends with
+   * `StreamEnd{Count 0, subscription-timeout}` (docs/protocol.md, the producer's states), and its source is never
+   * touched; one never sent in a message is forgotten.
+   */
+  #armTimeout(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (this.state === "prepared") {
+        this.state = "ended";
+        this.port.forget();
+      } else if (this.state === "offered") {
+        this.#finish("subscription-timeout", `nobody consumed the stream within the producer's ${this.subscriptionTimeoutMs / 1000} s subscription timeout`);
+      }
+    }, this.subscriptionTimeoutMs);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
 
   /** A Demand: cumulative values; one raising neither is stale. The first opens the source. */
   demand(credit: bigint, creditBytes: bigint): void {
@@ -46,6 +77,7 @@ export class ProducedStream {
       this.#creditBytes = creditBytes;
     }
     if (this.state === "offered") {
+      clearTimeout(this.#timer);
       this.state = "open";
       this.#iterator = this.source[Symbol.asyncIterator]();
       void this.#pump();
@@ -60,6 +92,7 @@ export class ProducedStream {
       return;
     }
     this.state = "ended";
+    clearTimeout(this.#timer);
     this.#notify();
     const iterator = this.#iterator;
     if (iterator?.return !== undefined) {
@@ -84,7 +117,10 @@ export class ProducedStream {
       let result: IteratorResult<unknown>;
       try {
         result = await iterator.next();
-      } catch {
+      } catch (error) {
+        if (error instanceof ObservableOverflowError) {
+          return this.#finish("ObservableBufferSize", error.message);
+        }
         return this.#finish("failed", "the producer failed");
       }
       if (this.state !== "open") {
@@ -113,6 +149,7 @@ export class ProducedStream {
 
   #finish(code: string, reason: string): void {
     this.state = "ended";
+    clearTimeout(this.#timer);
     this.port.end(this.#sent, code, reason);
   }
 

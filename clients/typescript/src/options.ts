@@ -23,6 +23,11 @@ export interface PortalOptions {
    * past it a message is refused (LimitExceededError `MaxOutboundBytes`) and the portal stays open.
    */
   maxOutboundBytes?: number;
+  /**
+   * A stream this side offers (`portal.offer`) that the peer does not open within this time, in ms, ends with
+   * `subscription-timeout` (30 s, the .NET side's `StreamSubscriptionTimeout`).
+   */
+  streamSubscriptionTimeoutMs?: number;
 }
 
 /** The options with their defaults filled in. */
@@ -45,6 +50,7 @@ export function resolveOptions(options: PortalOptions = {}): ResolvedPortalOptio
     maxPendingReplies: options.maxPendingReplies ?? 1_000,
     askTimeoutMs: options.askTimeoutMs ?? 30_000,
     maxOutboundBytes: options.maxOutboundBytes ?? 16 * 1024 * 1024,
+    streamSubscriptionTimeoutMs: options.streamSubscriptionTimeoutMs ?? 30_000,
   };
   if (!(resolved.maxFrameBytes >= minFrameBytes && resolved.maxFrameBytes <= maxMaxFrameBytes)) {
     throw new RangeError(`maxFrameBytes must be from ${minFrameBytes} to ${maxMaxFrameBytes}, not ${resolved.maxFrameBytes}`);
@@ -52,7 +58,7 @@ export function resolveOptions(options: PortalOptions = {}): ResolvedPortalOptio
   if (!(resolved.idleTimeoutMs >= 300)) {
     throw new RangeError(`idleTimeoutMs must be at least 300, not ${resolved.idleTimeoutMs}`);
   }
-  for (const key of ["handshakeTimeoutMs", "maxMessageDepth", "maxProxies", "maxPublications", "maxUnknownRequests", "maxPendingReplies", "askTimeoutMs", "maxOutboundBytes"] as const) {
+  for (const key of ["handshakeTimeoutMs", "maxMessageDepth", "maxProxies", "maxPublications", "maxUnknownRequests", "maxPendingReplies", "askTimeoutMs", "maxOutboundBytes", "streamSubscriptionTimeoutMs"] as const) {
     if (!(resolved[key] >= 1)) {
       throw new RangeError(`${key} must be at least 1, not ${resolved[key]}`);
     }

@@ -1,4 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { isObservable } from "rxjs";
+import type { Observable } from "rxjs";
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { limitCodes } from "./close-reason.js";
 import type { PortalCloseReason } from "./close-reason.js";
@@ -28,6 +30,8 @@ import { ReferenceTable } from "./reference-table.js";
 import { RemoteRef } from "./remote-ref.js";
 import { ReplyPort } from "./reply-port.js";
 import { ProducedStream } from "./local-stream.js";
+import { observableSource } from "./observable-source.js";
+import type { OfferOptions } from "./observable-source.js";
 import { ConsumedStream, RemoteStream, endError, maxStreamElementBytes } from "./remote-stream.js";
 
 /** The transport under a portal: one reliable, ordered channel of binary messages (a WebSocket). */
@@ -67,6 +71,8 @@ export interface PortalCounters {
   streamsCancelled: number;
   /** Of those, the ones whose StreamEnd came back. */
   cancelledStreamsEnded: number;
+  /** Elements offered Observables dropped under `DropOldest` / `DropNewest` (the .NET side's `Dropped`). */
+  dropped: number;
 }
 
 /** The protocol version this client speaks. */
@@ -111,7 +117,7 @@ export class Portal {
   /** This side's limits and timeouts. */
   readonly options: Readonly<ResolvedPortalOptions>;
   /** Counters, for tests and diagnostics. */
-  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0 };
+  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0, dropped: 0 };
   /** This side's half of the connection's identity. */
   readonly conduitHalf: Id = randomId();
 
@@ -318,13 +324,23 @@ export class Portal {
    * the server (an `IAsyncEnumerable<T>` there). The source is started by the server's first Demand and read only
    * within the credit the server grants; its end or failure travels as StreamEnd; the server's StreamCancel (or the
    * portal's close) stops it with `return()`. Each offer goes in one message, once.
+   *
+   * An RxJS `Observable` is subscribed at the first Demand; since it pushes whether or not the server granted credit,
+   * what it pushes ahead of the credit waits in a buffer of `options.bufferSize` elements (1,024), and a push into a
+   * full buffer does what `options.overflow` says (`FailStream`: unsubscribe, send what is buffered, then end the
+   * stream with the code `ObservableBufferSize`). Unsubscribed on the server's cancel or the portal's close.
+   *
+   * A stream the server does not open (no Demand) within `streamSubscriptionTimeoutMs` of the message's sending ends
+   * with `subscription-timeout`, its source untouched; an offer not sent in a message within that time is forgotten.
+   * @throws RangeError for a bufferSize under 1; PortalClosedError.
    */
-  offer<D extends DescMessage>(source: AsyncIterable<MessageInitShape<D>>, schema: D): WireRefInit {
+  offer<D extends DescMessage>(source: AsyncIterable<MessageInitShape<D>> | Observable<MessageInitShape<D>>, schema: D, options?: OfferOptions): WireRefInit {
     this.#assertOpen();
+    const iterable = isObservable(source) ? observableSource(source, options, () => this.counters.dropped++) : source;
     const id = randomId();
     const key = idKey(id.high, id.low);
     const wire = { High: id.high, Low: id.low };
-    const produced = new ProducedStream(key, wire, schema, source, {
+    const produced = new ProducedStream(key, wire, schema, iterable, {
       encode: (value) => this.#codec.encode(schema, value as MessageInitShape<D>),
       items: (firstSeq, item) => {
         if (this.#state === "open") {
@@ -341,7 +357,8 @@ export class Portal {
           this.#send({ subtype: { case: "StreamEnd", value: { Stream: wire, Count: BigInt(count), Code: code, Reason: reason } } });
         }
       },
-    });
+      forget: () => this.#produced.delete(key),
+    }, this.options.streamSubscriptionTimeoutMs);
     this.#produced.set(key, produced);
     return wire;
   }
@@ -352,9 +369,7 @@ export class Portal {
     if (produced === undefined || produced.state !== "prepared") {
       throw new InvalidReferenceError("a stream in the message was not made by this portal's offer, or was already sent");
     }
-    return () => {
-      produced.state = "offered";
-    };
+    return () => produced.offered();
   }
 
   /** The local actor a received reference names when the peer handed one of this side's actors back (`Yours = true`). */

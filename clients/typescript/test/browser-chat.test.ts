@@ -23,9 +23,11 @@ let ada: Page;
 let bo: Page;
 let carol: ConsoleChat;
 
+/** The page as npm run build bundled it just now, not the copy the server's last build put beside its dll. */
+const webroot = ["--webroot", join(repoRoot, "Samples/Chat/Chat.Server/wwwroot")];
+
 before(async () => {
-  // The page as npm run build bundled it just now, not the copy the server's last build put beside its dll.
-  server = await startChatServer(["--webroot", join(repoRoot, "Samples/Chat/Chat.Server/wwwroot")]);
+  server = await startChatServer(webroot);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 900, height: 640 } });
 });
@@ -121,10 +123,23 @@ test("a closed tab is seen leaving by the other tab and the console", async () =
   await screenshot(ada, "browser-chat-5-tab-closed");
 });
 
-test("stopping the server makes the page say \"lost connection\" and the console client exit with code 3", async () => {
+test("stopping the server makes the page say \"lost connection\", then \"reconnecting\", and the console client exit with code 3", async () => {
   await server.stop("SIGTERM");
   await ada.locator("#status", { hasText: "lost connection" }).waitFor({ timeout });
+  await ada.locator("#status", { hasText: "reconnecting in" }).waitFor({ timeout });
   assert.equal(await ada.locator("#text").isDisabled(), true, "the post box is disabled once the connection is lost");
   await screenshot(ada, "browser-chat-6-lost-connection");
   assert.equal(await carol.exited, 3, `the console client's exit code (it printed: ${JSON.stringify(carol.lines)})`);
+});
+
+test("the server restarted on the same port: the tab rejoins with its alias, and posts again", async () => {
+  server = await startChatServer(webroot, Number(new URL(server.url).port));
+  await ada.locator("#status", { hasText: "connected as ada" }).waitFor({ timeout });
+  await sees(ada, "* rejoined as ada");
+  await online(ada, ["ada"]);
+  assert.equal(await ada.locator("#text").isDisabled(), false, "the post box is enabled again");
+  await ada.fill("#text", "back again");
+  await ada.click("#post button");
+  await sees(ada, "ada: back again");
+  await screenshot(ada, "browser-chat-7-rejoined");
 });

@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { firstValueFrom, take, toArray } from "rxjs";
+import { Observable, concat, firstValueFrom, map, of, range, take, throwError, toArray } from "rxjs";
 import WebSocket from "ws";
-import { RemoteStreamError, connect } from "../src/index.js";
-import type { Portal } from "../src/index.js";
+import { InvalidReferenceError, RemoteStreamError, connect } from "../src/index.js";
+import type { OfferOptions, Portal } from "../src/index.js";
 import { HistoryLinesSchema, MessagePostedSchema } from "./gen/chat_pb.js";
 import {
   CountToSchema,
@@ -113,9 +113,9 @@ describe("streams from the .NET server", () => {
 describe("streams to the .NET server", () => {
   let server: RunningServer;
   let portal: Portal;
-  const upload = async (source: AsyncIterable<{ Seq: bigint }>, takeOnly = 0) => {
+  const upload = async (source: AsyncIterable<{ Seq: bigint }> | Observable<{ Seq: bigint }>, takeOnly = 0, options?: OfferOptions) => {
     const sink = await portal.lookup("upload-sink", UploadSchema);
-    return within("the upload's report", sink.ask(UploadReportSchema, (port) => ({ Ticks: portal.offer(source, TickSchema), TakeOnly: takeOnly, Reply: port })), 60_000);
+    return within("the upload's report", sink.ask(UploadReportSchema, (port) => ({ Ticks: portal.offer(source, TickSchema, options), TakeOnly: takeOnly, Reply: port })), 60_000);
   };
 
   before(async () => {
@@ -168,6 +168,65 @@ describe("streams to the .NET server", () => {
     assert.match(report.Error, /RemoteStreamException/);
     assert.doesNotMatch(report.Error, /the source broke/, "the error's text stays on this side");
   });
+
+  test("an Observable is subscribed only once the server reads, and its 1,000 elements arrive in order", async () => {
+    let subscribed = 0;
+    const ticks = new Observable<{ Seq: bigint }>((subscriber) => {
+      subscribed++;
+      for (let i = 0; i < 1_000; i++) {
+        subscriber.next({ Seq: BigInt(i) });
+      }
+      subscriber.complete();
+    });
+    const sink = await portal.lookup("upload-sink", UploadSchema);
+    const ref = portal.offer(ticks, TickSchema);
+    assert.equal(subscribed, 0, "not subscribed by the offer");
+    const report = await within("the report", sink.ask(UploadReportSchema, (port) => ({ Ticks: ref, Reply: port })));
+    assert.deepEqual([report.Count, report.InOrder, report.Error, subscribed], [1_000n, true, "", 1]);
+  });
+
+  test("an endless Observable sends within the credit, and the server stopping after 5 elements unsubscribes it", async () => {
+    let pushed = 0;
+    let unsubscribed = false;
+    const endless = new Observable<{ Seq: bigint }>((subscriber) => {
+      const timer = setInterval(() => subscriber.next({ Seq: BigInt(pushed++) }), 1);
+      return () => {
+        clearInterval(timer);
+        unsubscribed = true;
+      };
+    });
+    const report = await upload(endless, 5);
+    assert.deepEqual([report.Count, report.InOrder], [5n, true]);
+    await waitFor("the unsubscription", () => unsubscribed);
+    assert.deepEqual([portal.isOpen, portal.counters.unknownRequests], [true, 0]);
+  });
+
+  test("an Observable failing ends the stream as failed after what it pushed", async () => {
+    const report = await upload(concat(of({ Seq: 0n }, { Seq: 1n }), throwError(() => new Error("the source broke"))));
+    assert.equal(report.Count, 2n);
+    assert.match(report.Error, /RemoteStreamException/);
+  });
+
+  test("an Observable pushing 2,000 at once overflows its buffer of 1,024: those are sent, then ObservableBufferSize", async () => {
+    let unsubscribed = false;
+    const burst = new Observable<{ Seq: bigint }>((subscriber) => {
+      for (let i = 0; i < 2_000 && !subscriber.closed; i++) {
+        subscriber.next({ Seq: BigInt(i) });
+      }
+      return () => (unsubscribed = true);
+    });
+    const report = await upload(burst);
+    assert.deepEqual([report.Count, report.InOrder], [1_024n, true]);
+    assert.match(report.Error, /RemoteStreamException: the observable pushed past its buffer of 1024 elements/);
+    assert.equal(unsubscribed, true);
+  });
+
+  test("DropOldest keeps the newest elements of a burst: a buffer of 4 sends 96 to 99 of 100 and counts 96 dropped", async () => {
+    const dropped = portal.counters.dropped;
+    const report = await upload(range(0, 100).pipe(map((i) => ({ Seq: BigInt(i) }))), 0, { bufferSize: 4, overflow: "DropOldest" });
+    assert.deepEqual([report.Count, report.InOrder, report.Error], [4n, false, ""]);
+    assert.equal(portal.counters.dropped - dropped, 96, "each drop is counted");
+  });
 });
 
 describe("streams from a hostile server", () => {
@@ -210,6 +269,68 @@ describe("streams from a hostile server", () => {
     await waitFor("the StreamCancel", () => cancelCode !== undefined);
     assert.equal(cancelCode, "protocol-violation");
     assert.deepEqual([portal.counters.unknownRequests, portal.isOpen], [1, true]);
+    portal.close("done");
+  });
+});
+
+describe("the producer's subscription timeout", () => {
+  const peers: HostilePeer[] = [];
+  after(async () => {
+    for (const peer of peers) {
+      await peer.stop();
+    }
+  });
+
+  test("a stream the server never opens ends with StreamEnd{0, subscription-timeout} after the timeout; its source is never read", async () => {
+    const sink = { High: 0x8000n, Low: 7n };
+    let offeredAt = 0;
+    let endedAfter = 0;
+    let end: { Count: bigint; Code: string } | undefined;
+    const peer = await hostilePeer(async (socket) => {
+      socket.hello();
+      await socket.next("Lookup");
+      socket.send({ subtype: { case: "LookupReply", value: { RequestId: 1n, ActorId: sink } } });
+      await socket.next("Deliver");
+      offeredAt = performance.now();
+      const frame = await socket.next("StreamEnd");
+      endedAfter = performance.now() - offeredAt;
+      end = frame.subtype.case === "StreamEnd" ? frame.subtype.value : undefined;
+      const stream = frame.subtype.case === "StreamEnd" ? frame.subtype.value.Stream : undefined;
+      socket.send({ subtype: { case: "Demand", value: { Stream: stream, Credit: 16n, CreditBytes: 65_536n } } }); // too late: ignored
+      socket.send({ subtype: { case: "Lookup", value: { RequestId: 1n, Name: "nothing" } } });
+    });
+    peers.push(peer);
+    const portal = await within("connect", connect(peer.url, { WebSocket, streamSubscriptionTimeoutMs: 300 }));
+    let read = false;
+    async function* ticks() {
+      read = true;
+      yield { Seq: 0n };
+    }
+    const upload = await portal.lookup("upload-sink", UploadSchema);
+    upload.tell({ Ticks: portal.offer(ticks(), TickSchema) });
+    await waitFor("the StreamEnd", () => end !== undefined);
+    assert.deepEqual([end!.Count, end!.Code], [0n, "subscription-timeout"]);
+    assert.ok(endedAfter >= 250, `ended ${endedAfter} ms after the offer`);
+    await waitFor("the peer's lookup after the late Demand", () => portal.counters.unknownRequests === 1);
+    assert.equal(portal.counters.unknownRequests, 1, "the late Demand counted as nothing, the unknown lookup as one");
+    assert.deepEqual([read, portal.isOpen], [false, true]);
+    portal.close("done");
+  });
+
+  test("an offer never sent in a message is forgotten after the timeout: sending it later is refused", async (t) => {
+    const peer = await hostilePeer(async (socket) => {
+      socket.hello();
+      await socket.next("Lookup");
+      socket.send({ subtype: { case: "LookupReply", value: { RequestId: 1n, ActorId: { High: 0x8000n, Low: 8n } } } });
+    });
+    peers.push(peer);
+    const portal = await within("connect", connect(peer.url, { WebSocket, streamSubscriptionTimeoutMs: 1_000 }));
+    const upload = await within("the lookup", portal.lookup("upload-sink", UploadSchema));
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const ref = portal.offer(of({ Seq: 0n }), TickSchema);
+    t.mock.timers.tick(1_000);
+    t.mock.timers.reset();
+    assert.throws(() => upload.tell({ Ticks: ref }), InvalidReferenceError);
     portal.close("done");
   });
 });

@@ -13,7 +13,8 @@ using Wormhole.Streams;
 // The conformance server of the TypeScript client's tests: Wormhole over WebSocket (MapWormhole at /ws) on
 // 127.0.0.1 and a free port, publishing one actor per behaviour the tests check. It prints
 // "listening ws://127.0.0.1:PORT/ws" once it accepts connections, and stops on SIGTERM (a Goodbye to every client).
-// Options: --idle-ms N (the nexus's idle timeout), --schema (print the contracts' proto and exit).
+// Options: --idle-ms N (the nexus's idle timeout), --port N (listen on that port, to restart a server where its clients
+// reconnect; 0, the default, picks a free one), --schema (print the contracts' proto and exit).
 if (args.Contains("--schema"))
 {
     Console.Write(WormholeSchema.GetProto(
@@ -22,16 +23,21 @@ if (args.Contains("--schema"))
 }
 
 var idleMs = 60_000;
+var port = 0;
 for (var i = 0; i + 1 < args.Length; i++)
 {
     if (args[i] == "--idle-ms")
     {
         idleMs = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
     }
+    else if (args[i] == "--port")
+    {
+        port = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-builder.WebHost.UseUrls("http://127.0.0.1:0");
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning);

@@ -55,9 +55,12 @@ export function startServer(args: string[] = []): Promise<RunningServer> {
   return start(conformance, args);
 }
 
-/** Starts the chat sample's server on a free port of 127.0.0.1 and waits for its URL (ws://127.0.0.1:PORT/chat; the page is at http://127.0.0.1:PORT/). */
-export function startChatServer(args: string[] = []): Promise<RunningServer> {
-  return start(chat, ["--urls", "http://127.0.0.1:0", ...args]);
+/**
+ * Starts the chat sample's server on `port` of 127.0.0.1 (0: a free one; a stopped server's, to restart it where its
+ * clients reconnect) and waits for its URL (ws://127.0.0.1:PORT/chat; the page is at http://127.0.0.1:PORT/).
+ */
+export function startChatServer(args: string[] = [], port = 0): Promise<RunningServer> {
+  return start(chat, ["--urls", `http://127.0.0.1:${port}`, ...args]);
 }
 
 async function start(server: typeof conformance, args: string[]): Promise<RunningServer> {
