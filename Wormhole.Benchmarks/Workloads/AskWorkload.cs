@@ -13,7 +13,9 @@ namespace Wormhole.Benchmarks.Workloads;
 /// Sequential request/response: one request at a time, each timed from the call to the reply in hand. Figures: p50 and
 /// p99 latency and round trips per second. Wormhole in both ask forms — a <see cref="ReplyPort{T}"/> in the message
 /// (<c>reply-port</c>) and Akka's sender-based ask through a proxy (<c>sender</c>) — against Akka.Remote's <c>Ask</c> (default serializer, and protobuf-net), SignalR's <c>InvokeAsync</c> over WebSocket with
-/// MessagePack (<see cref="MessageHub.Echo"/>), and a raw socket round trip.
+/// MessagePack (<see cref="MessageHub.Echo"/>), and a raw socket round trip. Beside the times, the thread-pool work items
+/// the client process ran per round trip (<see cref="ThreadPool.CompletedWorkItemCount"/>): how many turns a round trip
+/// costs on the asking side, a count the machine's load does not move.
 /// </summary>
 internal static class AskWorkload
 {
@@ -22,7 +24,7 @@ internal static class AskWorkload
     public static async Task RunAsync(Report report, bool quick)
     {
         var count = quick ? 500 : 5_000;
-        var results = new Dictionary<string, (double P50, double P99, double Rate)>();
+        var results = new Dictionary<string, (double P50, double P99, double Rate, double WorkItems)>();
 
         await using (var server = await ChildServer.StartAsync("wormhole"))
         {
@@ -81,7 +83,7 @@ internal static class AskWorkload
             report.Row(
                 "ask",
                 system,
-                $"p50 {Report.Ms(r.P50)}, p99 {Report.Ms(r.P99)}, {Report.Rate(r.Rate)} round trips/s, p50 {Report.Ratio(r.P50, results[Systems.SignalR].P50)} p99 {Report.Ratio(r.P99, results[Systems.SignalR].P99)} SignalR",
+                $"p50 {Report.Ms(r.P50)}, p99 {Report.Ms(r.P99)}, {Report.Rate(r.Rate)} round trips/s, {r.WorkItems:0.0} pool work items per round trip in the client, p50 {Report.Ratio(r.P50, results[Systems.SignalR].P50)} p99 {Report.Ratio(r.P99, results[Systems.SignalR].P99)} SignalR",
                 $"p50 {Report.Ratio(r.P50, akka.P50)}, rate {Report.Ratio(r.Rate, akka.Rate)}",
                 $"p50 {Report.Ratio(r.P50, raw.P50)}, rate {Report.Ratio(r.Rate, raw.Rate)}");
         }
@@ -99,7 +101,7 @@ internal static class AskWorkload
         }
     }
 
-    private static async Task<(double P50, double P99, double Rate)> Measure(Report report, bool quick, ChildServer server, string system, int count, Func<long, Task<Small>> ask)
+    private static async Task<(double P50, double P99, double Rate, double WorkItems)> Measure(Report report, bool quick, ChildServer server, string system, int count, Func<long, Task<Small>> ask)
     {
         await WarmUp.RunAsync(quick, server, system, async () =>
         {
@@ -110,6 +112,7 @@ internal static class AskWorkload
         });
 
         var latencies = new double[count];
+        var workItems = ThreadPool.CompletedWorkItemCount;
         var total = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
@@ -123,10 +126,11 @@ internal static class AskWorkload
         }
 
         var rate = count / total.Elapsed.TotalSeconds;
+        var workItemsPerRoundTrip = (ThreadPool.CompletedWorkItemCount - workItems) / (double)count;
         Array.Sort(latencies);
         var p50 = latencies[count / 2];
         var p99 = latencies[Math.Min(count - 1, (int)(count * 0.99))];
-        report.Emit("ask", system, new() { ["asks"] = count, ["p50Ms"] = p50, ["p99Ms"] = p99, ["roundTripsPerSec"] = rate });
-        return (p50, p99, rate);
+        report.Emit("ask", system, new() { ["asks"] = count, ["p50Ms"] = p50, ["p99Ms"] = p99, ["roundTripsPerSec"] = rate, ["clientWorkItemsPerRoundTrip"] = workItemsPerRoundTrip });
+        return (p50, p99, rate, workItemsPerRoundTrip);
     }
 }
