@@ -18,40 +18,20 @@ public sealed class PortalDispatcherTests : Akka.TestKit.Xunit2.TestKit
         : base("akka.loglevel = WARNING") => PortalDispatcher.Register(Sys);
 
     [Fact]
-    public async Task MessageReadFromTcp_IsToldToItsTarget_OnTheThreadThatCompletedTheRead()
-    {
-        var server = Nexus.Create(Sys);
-        var client = Nexus.Create(Sys);
-        var target = new InlineRecordingRef(Sys);
-        server.Publish("target", ActorRef<Pong>.From(target));
-        await using var listener = await server.ListenTcpAsync(new IPEndPoint(IPAddress.Loopback, 0));
-        var portal = await client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long);
-        var remote = await portal.LookupAsync<Pong>("target").WaitAsync(Bounds.Long);
-
-        remote.Tell(new Pong { N = 7 });
-
-        Assert.True(await target.Told.WaitAsync(Bounds.Long), "the portal's graph ran on a pool turn of its own, not on the read's completion");
-        await client.DisposeAsync();
-        await server.DisposeAsync();
-    }
+    public Task MessageReadFromTcp_IsToldToItsTarget_OnTheThreadThatCompletedTheRead() =>
+        AssertToldOnTheReadsThreadAsync(async server =>
+        {
+            var listener = await server.ListenTcpAsync(new IPEndPoint(IPAddress.Loopback, 0));
+            return (Conduit.Tcp(listener.LocalEndPoint), listener);
+        });
 
     [Fact]
-    public async Task MessageReadFromWebSocket_IsToldToItsTarget_OnTheThreadThatCompletedTheRead()
-    {
-        var server = Nexus.Create(Sys);
-        var client = Nexus.Create(Sys);
-        var target = new InlineRecordingRef(Sys);
-        server.Publish("target", ActorRef<Pong>.From(target));
-        await using var app = await KestrelWormhole.StartAsync(server);
-        var portal = await client.ConnectAsync(Conduit.WebSocket(app.WebSocketUri())).WaitAsync(Bounds.Long);
-        var remote = await portal.LookupAsync<Pong>("target").WaitAsync(Bounds.Long);
-
-        remote.Tell(new Pong { N = 7 });
-
-        Assert.True(await target.Told.WaitAsync(Bounds.Long), "the portal's graph ran on a pool turn of its own, not on the read's completion");
-        await client.DisposeAsync();
-        await server.DisposeAsync();
-    }
+    public Task MessageReadFromWebSocket_IsToldToItsTarget_OnTheThreadThatCompletedTheRead() =>
+        AssertToldOnTheReadsThreadAsync(async server =>
+        {
+            var app = await KestrelWormhole.StartAsync(server);
+            return (Conduit.WebSocket(app.WebSocketUri()), app);
+        });
 
     [Fact]
     public async Task RunInline_RunsAPortalActorItWakes_OnTheCallingThread()
@@ -88,6 +68,27 @@ public sealed class PortalDispatcherTests : Akka.TestKit.Xunit2.TestKit
         var caller = await OnOwnThreadAsync(() => PortalDispatcher.RunInline(message => first.Tell(message), "go"));
 
         Assert.NotEqual(caller, await ran.Task.WaitAsync(Bounds.Long));
+    }
+
+    /// <summary>Serves a nexus with <paramref name="serve"/>, tells its published target through a client portal, and checks where the tell came from.</summary>
+    private async Task AssertToldOnTheReadsThreadAsync(Func<Nexus, Task<(Conduit Conduit, IAsyncDisposable Listener)>> serve)
+    {
+        var server = Nexus.Create(Sys);
+        var client = Nexus.Create(Sys);
+        var target = new InlineRecordingRef(Sys);
+        server.Publish("target", ActorRef<Pong>.From(target));
+        var (conduit, listener) = await serve(server);
+        await using (listener)
+        {
+            var portal = await client.ConnectAsync(conduit).WaitAsync(Bounds.Long);
+            var remote = await portal.LookupAsync<Pong>("target").WaitAsync(Bounds.Long);
+
+            remote.Tell(new Pong { N = 7 });
+
+            Assert.True(await target.Told.WaitAsync(Bounds.Long), "the portal's graph ran on a pool turn of its own, not on the read's completion");
+            await client.DisposeAsync();
+            await server.DisposeAsync();
+        }
     }
 
     /// <summary>Lets the actor start (its first turn) before the measured tell.</summary>
