@@ -118,7 +118,7 @@ internal sealed class PortalCommandQueue
     {
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            PortalDispatcher.RunFromSender(_wake, this);
+            _wake(this);
         }
     }
 }

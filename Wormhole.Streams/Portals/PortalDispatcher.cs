@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
-using Akka.Actor.Internal;
 using Akka.Configuration;
 using Akka.Dispatch;
 
@@ -9,10 +8,8 @@ namespace Wormhole.Streams.Portals;
 /// <summary>
 /// The dispatcher a portal's graph (its conduit's stages and the portal stage, fused into one actor) runs on: a socket's
 /// completion runs the graph on the thread that completed it, so a frame read from the socket reaches its target actor's
-/// mailbox with no thread-pool hop between (one dispatch: the target's own). The first message an actor tells a proxy in
-/// a turn runs the graph on the actor's thread too, so a reply leaves without a hop. Everything else — further tells of
-/// that turn, tells from outside actors, timers, the graph's further turns — runs on the thread pool, as on Akka's
-/// default dispatcher.
+/// mailbox with no thread-pool hop between (one dispatch: the target's own). Everything else — proxies' commands, timers,
+/// the graph's further turns — runs on the thread pool, as on Akka's default dispatcher.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,9 +18,8 @@ namespace Wormhole.Streams.Portals;
 /// stays one graph deep and a busy socket cannot keep its completing thread forever.
 /// </para>
 /// <para>
-/// Only the first tell of an actor's turn runs inline: a sender that tells in a loop would otherwise pay a whole graph
-/// turn and a socket write per message on its own thread, where the pool's turn joins the frames of many tells into one
-/// write. Code outside actors (a loop in a task) is not inlined for the same reason: it has no turns to tell by.
+/// Proxies' commands are not run inline on purpose: a sender that tells in a loop would then pay a whole graph turn and a
+/// socket write per message on its own thread, where the pool's turn joins the frames of many tells into one write.
 /// </para>
 /// </remarks>
 internal sealed class PortalDispatcher : MessageDispatcher
@@ -33,10 +29,6 @@ internal sealed class PortalDispatcher : MessageDispatcher
 
     [ThreadStatic]
     private static bool _inlineHere;
-
-    /// <summary>The message of the actor turn that last ran a graph inline on this thread (a turn is known by its message).</summary>
-    [ThreadStatic]
-    private static object? _turnInlined;
 
     private PortalDispatcher(MessageDispatcherConfigurator configurator)
         : base(configurator)
@@ -68,25 +60,6 @@ internal sealed class PortalDispatcher : MessageDispatcher
         {
             _inlineHere = outer;
         }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="callback"/> (a proxy waking its portal) with leave to run the portal's graph on this thread when
-    /// the caller is an actor, outside any portal, telling for the first time in its current turn.
-    /// </summary>
-    public static void RunFromSender<T>(Action<T> callback, T argument)
-    {
-        // Akka's own way to the current actor (ActorCell.GetCurrentSelfOrNoSender reads it too): null outside actors.
-        var cell = InternalCurrentActorCellKeeper.Current;
-        var message = cell?.CurrentMessage;
-        if (message is null || cell!.Dispatcher is PortalDispatcher || ReferenceEquals(message, _turnInlined))
-        {
-            callback(argument);
-            return;
-        }
-
-        _turnInlined = message;
-        RunInline(callback, argument);
     }
 
     protected override void ExecuteTask(IRunnable run)

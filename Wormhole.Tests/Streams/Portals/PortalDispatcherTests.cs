@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Akka.Actor;
-using Akka.IO;
-using Akka.Streams.Dsl;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 using Wormhole.Streams.Portals;
@@ -35,48 +32,6 @@ public sealed class PortalDispatcherTests : Akka.TestKit.Xunit2.TestKit
             var app = await KestrelWormhole.StartAsync(server);
             return (Conduit.WebSocket(app.WebSocketUri()), app);
         });
-
-    [Fact]
-    public async Task FirstTellOfAnActorsTurn_RunsThePortalOnTheActorsThread_TheRestOfTheTurnOnThePool()
-    {
-        var server = Nexus.Create(Sys);
-        var client = Nexus.Create(Sys);
-        server.Publish("target", ActorRef<Pong>.From(CreateTestProbe().Ref));
-        var (left, right) = InMemoryConduit.CreatePair(capacity: 64);
-        var deliveries = new ConcurrentQueue<bool>(); // per Deliver frame the client writes: was the telling actor on the stack?
-        var recorded = Flow.Create<ByteString>().Select(frame =>
-        {
-            if (frame[0] == 0x22)
-            {
-                deliveries.Enqueue(OnStack(typeof(TellsThree)));
-            }
-
-            return frame;
-        });
-        var serving = server.ConnectAsync(Conduit.FromFlow(right));
-        var portal = await client.ConnectAsync(Conduit.FromFlow(recorded.ViaMaterialized(left, Keep.Right))).WaitAsync(Bounds.Long);
-        await serving.WaitAsync(Bounds.Long);
-        var remote = await portal.LookupAsync<Pong>("target").WaitAsync(Bounds.Long);
-
-        Sys.ActorOf(Props.Create(() => new TellsThree(remote))).Tell("go");
-
-        await AwaitConditionAsync(() => Task.FromResult(deliveries.Count == 3), Bounds.Long);
-        Assert.Equal([true, false, false], deliveries.ToArray());
-        await client.DisposeAsync();
-        await server.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task RunFromSender_OutsideAnActor_LeavesThePortalToThePool()
-    {
-        var ran = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var actor = Sys.ActorOf(Props.Create(() => new ThreadRecorder(ran)).WithDispatcher(PortalDispatcher.DispatcherId));
-        await WarmUpAsync(actor);
-
-        var caller = await OnOwnThreadAsync(() => PortalDispatcher.RunFromSender(message => actor.Tell(message), "go"));
-
-        Assert.NotEqual(caller, await ran.Task.WaitAsync(Bounds.Long));
-    }
 
     [Fact]
     public async Task RunInline_RunsAPortalActorItWakes_OnTheCallingThread()
@@ -158,21 +113,6 @@ public sealed class PortalDispatcherTests : Akka.TestKit.Xunit2.TestKit
             Receive<string>(s => s == "ping", _ => Sender.Tell("pong"));
             Receive<string>(_ => ran.TrySetResult(Environment.CurrentManagedThreadId));
         }
-    }
-
-    /// <summary>Whether a method of <paramref name="type"/> (or of a closure inside it) is on the current stack.</summary>
-    private static bool OnStack(Type type) =>
-        new StackTrace().GetFrames().Any(f => f.GetMethod()?.DeclaringType is { } declaring && (declaring == type || declaring.DeclaringType == type));
-
-    /// <summary>Tells its remote three messages in one turn.</summary>
-    private sealed class TellsThree : ReceiveActor
-    {
-        public TellsThree(ActorRef<Pong> remote) => Receive<string>(_ =>
-        {
-            remote.Tell(new Pong { N = 1 });
-            remote.Tell(new Pong { N = 2 });
-            remote.Tell(new Pong { N = 3 });
-        });
     }
 
     private sealed class Forwarder : ReceiveActor
