@@ -1,5 +1,3 @@
-import { lengthPrefixed } from "./framing.js";
-
 /** A sender joins the frames waiting for the socket into one WebSocket message up to this size. */
 export const joinBytes = 64 * 1024;
 
@@ -16,10 +14,10 @@ export class Outbox {
     return this.#bytes;
   }
 
-  /** Queues one frame (without its prefix). */
-  push(frame: Uint8Array): void {
-    this.#frames.push(lengthPrefixed(frame));
-    this.#bytes += frame.length + 4;
+  /** Queues one frame, already behind its length prefix (`lengthPrefixed`). */
+  push(prefixed: Uint8Array): void {
+    this.#frames.push(prefixed);
+    this.#bytes += prefixed.length;
   }
 
   /** Drops everything waiting (an Error goes ahead of it, or the portal closed). */

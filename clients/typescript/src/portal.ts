@@ -14,7 +14,8 @@ import {
   RemoteStreamError,
 } from "./errors.js";
 import { Fault, handshake, limit, violation } from "./fault.js";
-import { FrameReader, FrameTooLargeError } from "./framing.js";
+import { prefixedDeliverFrame } from "./deliver-frame.js";
+import { FrameReader, FrameTooLargeError, lengthPrefixed } from "./framing.js";
 import { FrameSchema } from "./gen/wormhole_pb.js";
 import type { Deliver, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
 import { idKey, isNoId, portalName, randomId } from "./ids.js";
@@ -820,7 +821,7 @@ export class Portal {
   #tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>): void {
     this.#assertOpen();
     const payload = this.#codec.encode(schema, message);
-    this.#send({ subtype: { case: "Deliver", value: { Target: wireId(target), Payload: payload.bytes } } }, payload.commit);
+    this.#sendPrefixed(prefixedDeliverFrame(target, payload.bytes), true, payload.commit);
   }
 
   #fail(target: Id, failure: string): void {
@@ -903,29 +904,34 @@ export class Portal {
 
   /** Encodes and queues a frame; one over the peer's limit is not sent (LimitExceededError) and `commit` does not run. */
   #send(frame: MessageInitShape<typeof FrameSchema>, commit?: () => void): void {
-    const bytes = toBinary(FrameSchema, create(FrameSchema, frame));
-    if (bytes.length > this.#outboundLimit()) {
-      throw new LimitExceededError("MaxFrameBytes", `a frame of ${bytes.length} bytes is over the limit of ${this.#outboundLimit()}; not sent`);
+    this.#sendPrefixed(lengthPrefixed(toBinary(FrameSchema, create(FrameSchema, frame))), frame.subtype?.case === "Deliver", commit);
+  }
+
+  /** Queues a frame already behind its length prefix (see #send); `deliver`: a message, bounded by maxOutboundBytes. */
+  #sendPrefixed(prefixed: Uint8Array, deliver: boolean, commit?: () => void): void {
+    const length = prefixed.length - 4;
+    if (length > this.#outboundLimit()) {
+      throw new LimitExceededError("MaxFrameBytes", `a frame of ${length} bytes is over the limit of ${this.#outboundLimit()}; not sent`);
     }
-    if (frame.subtype?.case === "Deliver") {
+    if (deliver) {
       const waiting = this.#outbox.bytes + (this.#conduit.bufferedBytes?.() ?? 0);
-      if (waiting + bytes.length > this.options.maxOutboundBytes) {
+      if (waiting + length > this.options.maxOutboundBytes) {
         throw new LimitExceededError(
           "MaxOutboundBytes",
-          `${waiting} bytes wait for the socket already; a message of ${bytes.length} more is over ${this.options.maxOutboundBytes}; not sent`,
+          `${waiting} bytes wait for the socket already; a message of ${length} more is over ${this.options.maxOutboundBytes}; not sent`,
         );
       }
     }
     commit?.();
-    this.#enqueueBytes(bytes);
+    this.#enqueuePrefixed(prefixed);
   }
 
   #enqueue(frame: MessageInitShape<typeof FrameSchema>): void {
-    this.#enqueueBytes(toBinary(FrameSchema, create(FrameSchema, frame)));
+    this.#enqueuePrefixed(lengthPrefixed(toBinary(FrameSchema, create(FrameSchema, frame))));
   }
 
-  #enqueueBytes(frame: Uint8Array): void {
-    this.#outbox.push(frame);
+  #enqueuePrefixed(prefixed: Uint8Array): void {
+    this.#outbox.push(prefixed);
     this.counters.framesOut++;
     this.#lastSent = performance.now();
     if (!this.#flushScheduled) {
