@@ -67,7 +67,7 @@ public sealed class StreamsDocExamples : Akka.TestKit.Xunit2.TestKit, IAsyncLife
                 }
             }
         }));
-        var proxy = await _portal.LookupAsync<FeedsRequest>("inbox");
+        var proxy = await _portal.LookupAsync<FeedsRequest>("inbox").WaitAsync(Bounds.Long);
         using var cancellation = new CancellationTokenSource(Bounds.Long);
         var cancellationToken = cancellation.Token;
 

@@ -41,10 +41,10 @@ public sealed class MultiHopTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
                 introduce.Actor!.Tell(new Ping { N = 42 });
             }
         }));
-        var far = await _bToC.LookupAsync<Introduce>("far");
+        var far = await _bToC.LookupAsync<Introduce>("far").WaitAsync(Bounds.Long);
         _b.Nexus.Publish("relay", far); // B publishes its proxy of C's actor: a proxy re-published, not chained by hand
 
-        var relay = await _aToB.LookupAsync<Introduce>("relay");
+        var relay = await _aToB.LookupAsync<Introduce>("relay").WaitAsync(Bounds.Long);
         relay.Tell(new Introduce { Actor = ActorRef<Ping>.From(TestActor) });
 
         Assert.Equal(42, ExpectMsg<Ping>(Bounds.Long).N);
@@ -55,7 +55,7 @@ public sealed class MultiHopTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     {
         var cInbox = CreateTestProbe(_c.System);
         _c.Nexus.Publish("inbox", ActorRef<Ping>.From(cInbox.Ref));
-        var inboxOnB = await _bToC.LookupAsync<Ping>("inbox");
+        var inboxOnB = await _bToC.LookupAsync<Ping>("inbox").WaitAsync(Bounds.Long);
         var hub = FnActor.Spawn<Introduce>(_b.System, async ctx =>
         {
             await foreach (var introduce in ctx.Messages)
@@ -64,7 +64,7 @@ public sealed class MultiHopTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
             }
         });
         _b.Nexus.Publish("hub", hub);
-        var hubOnA = await _aToB.LookupAsync<Introduce>("hub");
+        var hubOnA = await _aToB.LookupAsync<Introduce>("hub").WaitAsync(Bounds.Long);
 
         var answer = await hubOnA.Ask<Introduce>(new Introduce(), Bounds.Long);
         answer.Actor!.Tell(new Ping { N = 7, ReplyTo = ActorRef<Pong>.From(TestActor) });
@@ -85,8 +85,8 @@ public sealed class MultiHopTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
                 square.Reply!.Reply(square.Value * square.Value);
             }
         }));
-        _b.Nexus.Publish("square", await _bToC.LookupAsync<Square>("square"));
-        var square = await _aToB.LookupAsync<Square>("square");
+        _b.Nexus.Publish("square", await _bToC.LookupAsync<Square>("square").WaitAsync(Bounds.Long));
+        var square = await _aToB.LookupAsync<Square>("square").WaitAsync(Bounds.Long);
 
         Assert.Equal(49, await square.Ask<int>(port => new Square { Value = 7, Reply = port }, Bounds.Long));
     }

@@ -60,7 +60,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
     [Fact]
     public async Task Lookup_Tell_ReferenceInsideTheMessage_ArrivesAsAWorkingProxy()
     {
-        var echo = await _clientPortal.LookupAsync<Ping>("echo");
+        var echo = await _clientPortal.LookupAsync<Ping>("echo").WaitAsync(Bounds.Long);
 
         echo.Tell(new Ping { N = 7, ReplyTo = ActorRef<Pong>.From(TestActor) });
 
@@ -70,7 +70,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
     [Fact]
     public async Task Lookup_UnknownName_ThrowsPublicationNotFound()
     {
-        var error = await Assert.ThrowsAsync<PublicationNotFoundException>(() => _clientPortal.LookupAsync<Ping>("nobody"));
+        var error = await Assert.ThrowsAsync<PublicationNotFoundException>(() => _clientPortal.LookupAsync<Ping>("nobody").WaitAsync(Bounds.Long));
 
         Assert.Equal("nobody", error.Name);
         Assert.Contains("'nobody'", error.Message);
@@ -79,7 +79,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
     [Fact]
     public async Task Ask_WithReplyPortInTheMessage_ReturnsTheRemoteReply()
     {
-        var square = await _clientPortal.LookupAsync<Square>("square");
+        var square = await _clientPortal.LookupAsync<Square>("square").WaitAsync(Bounds.Long);
 
         var result = await square.Ask<int>(port => new Square { Value = 12, Reply = port }, Bounds.Long);
 
@@ -89,7 +89,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
     [Fact]
     public async Task Ask_AkkaIdiom_CalleeRepliesToSender()
     {
-        var square = await _clientPortal.LookupAsync<Square>("square");
+        var square = await _clientPortal.LookupAsync<Square>("square").WaitAsync(Bounds.Long);
 
         var result = await square.Ask<int>(new Square { Value = 9 }, Bounds.Long);
 
@@ -106,7 +106,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
                 square.Reply!.Fail(new ArgumentOutOfRangeException(nameof(square.Value), "too big"));
             }
         }));
-        var refuser = await _clientPortal.LookupAsync<Square>("refuser");
+        var refuser = await _clientPortal.LookupAsync<Square>("refuser").WaitAsync(Bounds.Long);
 
         var error = await Assert.ThrowsAsync<RemoteFailureException>(() => refuser.Ask<int>(port => new Square { Value = 1, Reply = port }, Bounds.Long));
 
@@ -125,7 +125,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
             }
         });
         _server.Nexus.Publish("bouncer", bouncer);
-        var remote = await _clientPortal.LookupAsync<Introduce>("bouncer");
+        var remote = await _clientPortal.LookupAsync<Introduce>("bouncer").WaitAsync(Bounds.Long);
         var me = ActorRef<Ping>.From(TestActor);
 
         var back = await remote.Ask<Introduce>(new Introduce { Actor = me }, Bounds.Long);
@@ -156,7 +156,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
             }
         });
         _server.Nexus.Publish("registrar", registrar);
-        var remote = await _clientPortal.LookupAsync<Roster>("registrar");
+        var remote = await _clientPortal.LookupAsync<Roster>("registrar").WaitAsync(Bounds.Long);
         var alice = CreateTestProbe();
         var bob = CreateTestProbe();
 
@@ -186,7 +186,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
         var clientSide = CreateTestProbe();
         _clientPortal.Publish("client", ActorRef<Roster>.From(clientSide.Ref));
         var serverInbox = CreateTestProbe(_server.System);
-        var toClient = await _serverPortal.LookupAsync<Roster>("client");
+        var toClient = await _serverPortal.LookupAsync<Roster>("client").WaitAsync(Bounds.Long);
 
         toClient.Tell(new Roster
         {
@@ -235,7 +235,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
                 }
             }
         }));
-        var sink = await _clientPortal.LookupAsync<Numbered>("sink");
+        var sink = await _clientPortal.LookupAsync<Numbered>("sink").WaitAsync(Bounds.Long);
 
         for (var i = 0; i < 10_000; i++)
         {
@@ -256,7 +256,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
             }
         });
         _server.Nexus.Publish("mortal", mortal);
-        var proxy = await _clientPortal.LookupAsync<Ping>("mortal");
+        var proxy = await _clientPortal.LookupAsync<Ping>("mortal").WaitAsync(Bounds.Long);
         Watch(proxy.Untyped);
 
         proxy.Tell(new Ping { N = 1 });
@@ -272,7 +272,7 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
         using var subscription = _client.Events.Subscribe(e => { lock (events) { events.Add(e); } });
         var silent = CreateTestProbe(_server.System);
         _server.Nexus.Publish("silent", ActorRef<Square>.From(silent.Ref));
-        var proxy = await _clientPortal.LookupAsync<Square>("silent");
+        var proxy = await _clientPortal.LookupAsync<Square>("silent").WaitAsync(Bounds.Long);
         Watch(proxy.Untyped);
         var asking = proxy.Ask<int>(port => new Square { Value = 2, Reply = port }, TimeSpan.FromSeconds(60));
         var akkaAsking = proxy.Ask<int>(new Square { Value = 3 }, TimeSpan.FromSeconds(60));
@@ -312,12 +312,12 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
             var (otherClientPortal, otherServerPortal) = await ConnectAsync(third, _server.Nexus);
             _serverPortal.Publish("private", ActorRef<Ping>.From(CreateTestProbe(_server.System).Ref));
 
-            await _clientPortal.LookupAsync<Ping>("private");
-            await Assert.ThrowsAsync<PublicationNotFoundException>(() => otherClientPortal.LookupAsync<Ping>("private"));
+            await _clientPortal.LookupAsync<Ping>("private").WaitAsync(Bounds.Long);
+            await Assert.ThrowsAsync<PublicationNotFoundException>(() => otherClientPortal.LookupAsync<Ping>("private").WaitAsync(Bounds.Long));
 
             _server.Nexus.Publish("late", ActorRef<Ping>.From(CreateTestProbe(_server.System).Ref));
-            await _clientPortal.LookupAsync<Ping>("late");
-            await otherClientPortal.LookupAsync<Ping>("late");
+            await _clientPortal.LookupAsync<Ping>("late").WaitAsync(Bounds.Long);
+            await otherClientPortal.LookupAsync<Ping>("late").WaitAsync(Bounds.Long);
             Assert.NotNull(otherServerPortal);
         }
         finally
@@ -333,13 +333,13 @@ public abstract partial class PortalScenarios : Akka.TestKit.Xunit2.TestKit, IAs
         Assert.Contains("Untyped.Whom", error.Message);
         Assert.Contains("ActorRef<T>", error.Message);
 
-        await Assert.ThrowsAsync<UnsupportedMessageTypeException>(() => _clientPortal.LookupAsync<Untyped>("echo"));
+        await Assert.ThrowsAsync<UnsupportedMessageTypeException>(() => _clientPortal.LookupAsync<Untyped>("echo").WaitAsync(Bounds.Long));
     }
 
     [Fact]
     public async Task Counters_CountFramesAndPublications()
     {
-        var echo = await _clientPortal.LookupAsync<Ping>("echo");
+        var echo = await _clientPortal.LookupAsync<Ping>("echo").WaitAsync(Bounds.Long);
         echo.Tell(new Ping { N = 1, ReplyTo = ActorRef<Pong>.From(TestActor) });
         ExpectMsg<Pong>(Bounds.Long);
 

@@ -43,7 +43,7 @@ public abstract class StreamScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
 
     protected async Task<Feed> FeedAsync(FeedRequest request)
     {
-        var feeds = await ClientPortal.LookupAsync<FeedRequest>("feeds");
+        var feeds = await ClientPortal.LookupAsync<FeedRequest>("feeds").WaitAsync(Bounds.Long);
         return await feeds.Ask<Feed>(port => request with { Reply = port }, Bounds.Long);
     }
 
@@ -221,7 +221,7 @@ public abstract class StreamScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     [Fact]
     public async Task Upload_TheClientsOwnStreamInAMessage_IsConsumedByTheServer()
     {
-        var uploads = await ClientPortal.LookupAsync<Upload>("uploads");
+        var uploads = await ClientPortal.LookupAsync<Upload>("uploads").WaitAsync(Bounds.Long);
 
         var sum = await uploads.Ask<long>(port => new Upload { Data = Numbers(20_000), Done = port }, Bounds.Long);
 
@@ -279,7 +279,7 @@ public abstract class StreamScenarios : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         });
         await AwaitAssertAsync(() => Assert.True(Interlocked.Read(ref consumed) > 10_000), Bounds.Long);
 
-        var feeds = await ClientPortal.LookupAsync<FeedRequest>("feeds");
+        var feeds = await ClientPortal.LookupAsync<FeedRequest>("feeds").WaitAsync(Bounds.Long);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 20; i++)
         {
