@@ -159,6 +159,19 @@ public sealed class TlsConduitTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
         Assert.Equal(81, await square.Ask<int>(port => new Square { Value = 9, Reply = port }, Bounds.Long));
     }
 
+    [Fact]
+    public async Task Wss_AgainstKestrelHttps_UntrustedCertificate_IsRefused()
+    {
+        await using var app = await StartHttpsAsync(_server.Nexus, _certificates.Server);
+
+        var error = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.WebSocket(WssUri(app))).WaitAsync(Bounds.Long));
+
+        Assert.Equal(PortalCloseKind.ConduitFailed, error.Reason.Kind);
+        Assert.True(error.Reason.Message.Contains("TLS handshake", StringComparison.Ordinal), error.Reason.Message);
+        Assert.True(error.Reason.Message.Contains("certificate chain", StringComparison.Ordinal), error.Reason.Message);
+        Assert.Empty(_server.Nexus.Portals);
+    }
+
     private static IPEndPoint Loopback => new(IPAddress.Loopback, 0);
 
     /// <summary>The reason of the first portal <paramref name="nexus"/> reports closed; fails if one opens first.</summary>
