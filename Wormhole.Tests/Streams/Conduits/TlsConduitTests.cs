@@ -147,6 +147,19 @@ public sealed class TlsConduitTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
     }
 
     [Fact]
+    public async Task TcpTls_AdmissionRejectsTheCertificate_ConnectFails_NoPortalOpens()
+    {
+        using var mallory = _certificates.Issue("CN=mallory", serverAuth: false);
+        await using var listener = await _server.Nexus.ListenTcpAsync(Loopback, _certificates.ServerOptions(clientCertificateRequired: true), peer =>
+            ValueTask.FromResult(peer.ClientCertificate?.Subject == "CN=alice" ? PortalAdmission.Accept() : PortalAdmission.Reject($"unknown client {peer}")));
+
+        var error = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.Tcp("127.0.0.1", listener.LocalEndPoint.Port, _certificates.Client(clientCertificate: mallory))).WaitAsync(Bounds.Long));
+
+        Assert.True(error.Reason.Kind is PortalCloseKind.ConduitCompleted or PortalCloseKind.ConduitFailed, error.Reason.ToString());
+        Assert.Empty(_server.Nexus.Portals);
+    }
+
+    [Fact]
     public async Task Wss_AgainstKestrelHttps_Ask_RoundTrips()
     {
         await using var app = await StartHttpsAsync(_server.Nexus, _certificates.Server);
