@@ -160,6 +160,34 @@ public sealed class TlsConduitTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
     }
 
     [Fact]
+    public async Task TcpTls_ClientThatNeverHandshakes_IsCutOffAfterTheHandshakeTimeout()
+    {
+        await using var server = RemoteSide.Create("tls-timeout", new NexusOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var listener = await server.Nexus.ListenTcpAsync(Loopback, _certificates.ServerOptions());
+        var serverClosed = ClosedWithoutOpened(server.Nexus);
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+
+        await silent.ConnectAsync(listener.LocalEndPoint);
+
+        var reason = await serverClosed.WaitAsync(Bounds.Long);
+        Assert.Equal(PortalCloseKind.ConduitFailed, reason.Kind);
+        Assert.True(reason.Message.Contains("TLS handshake", StringComparison.Ordinal) && reason.Message.Contains("0.5 s", StringComparison.Ordinal), reason.Message);
+    }
+
+    [Fact]
+    public async Task TcpTls_ServerThatNeverHandshakes_FailsTheConnectAfterTheHandshakeTimeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+
+        var error = await Assert.ThrowsAsync<PortalClosedException>(() =>
+            _client.ConnectAsync(Conduit.Tcp("127.0.0.1", port, _certificates.Client()), new NexusOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) }).WaitAsync(Bounds.Long));
+
+        Assert.True(error.Reason.Message.Contains("TLS handshake", StringComparison.Ordinal) && error.Reason.Message.Contains("0.5 s", StringComparison.Ordinal), error.Reason.ToString());
+    }
+
+    [Fact]
     public async Task Wss_AgainstKestrelHttps_Ask_RoundTrips()
     {
         await using var app = await StartHttpsAsync(_server.Nexus, _certificates.Server);
