@@ -109,10 +109,12 @@ public sealed class TlsConduitTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
     }
 
     [Fact]
-    public async Task TcpTls_PlainClient_FailsCleanlyOnBothSides_TheListenerServesTheNext()
+    public async Task TcpTls_PlainClient_FailsCleanlyOnBothSides_IsLogged_TheListenerServesTheNext()
     {
         await using var listener = await _server.Nexus.ListenTcpAsync(Loopback, _certificates.ServerOptions());
         var serverClosed = ClosedWithoutOpened(_server.Nexus);
+        var warnings = CreateTestProbe(_server.System);
+        _server.System.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
 
         var error = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.Tcp("127.0.0.1", listener.LocalEndPoint.Port)).WaitAsync(Bounds.Long));
 
@@ -120,6 +122,7 @@ public sealed class TlsConduitTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
         var reason = await serverClosed.WaitAsync(Bounds.Long);
         Assert.Equal(PortalCloseKind.ConduitFailed, reason.Kind);
         Assert.True(reason.Message.Contains("TLS handshake", StringComparison.Ordinal), reason.Message);
+        await warnings.FishForMessageAsync<Akka.Event.Warning>(w => $"{w.Message}".Contains("TLS listener at", StringComparison.Ordinal) && $"{w.Message}".Contains("TLS handshake", StringComparison.Ordinal), Bounds.Long);
         var portal = await _client.ConnectAsync(Conduit.Tcp("127.0.0.1", listener.LocalEndPoint.Port, _certificates.Client())).WaitAsync(Bounds.Long);
         Assert.True(portal.IsOpen);
     }
