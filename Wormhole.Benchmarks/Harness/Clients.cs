@@ -25,6 +25,13 @@ internal static class Clients
     public static Conduit Conduit(ChildServer server, bool webSocket) =>
         webSocket ? Streams.Conduit.WebSocket(new Uri(server.Announced["websocket"])) : Streams.Conduit.Tcp("127.0.0.1", server.Port);
 
+    /// <summary>A TCP connection with TLS to the <c>serve wormhole</c> server, trusting the certificate it announced.</summary>
+    public static Conduit TlsConduit(ChildServer server)
+    {
+        var endpoint = System.Net.IPEndPoint.Parse(server.Announced["tls"]);
+        return Streams.Conduit.Tcp(endpoint.Address.ToString(), endpoint.Port, BenchmarkCertificate.Trusting(server.Announced["tls-thumbprint"]));
+    }
+
     public static async Task CloseAsync(ActorSystem system, Nexus nexus)
     {
         await nexus.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });

@@ -13,8 +13,9 @@ using Wormhole.Streams;
 namespace Wormhole.Benchmarks.Servers;
 
 /// <summary>
-/// <c>serve wormhole [--flood]</c>: one nexus, served over TCP (<c>listening on</c>) and over WebSocket by Kestrel at
-/// <c>/ws</c> (<c>announce websocket ws://…</c>), publishing the benchmark's actors to every portal.
+/// <c>serve wormhole [--flood]</c>: one nexus, served over TCP (<c>listening on</c>), over TCP with TLS
+/// (<c>announce tls 127.0.0.1:…</c>, a self-signed certificate whose thumbprint is announced as <c>tls-thumbprint</c>) and
+/// over WebSocket by Kestrel at <c>/ws</c> (<c>announce websocket ws://…</c>), publishing the benchmark's actors to every portal.
 /// </summary>
 internal static class WormholeServer
 {
@@ -59,8 +60,12 @@ internal static class WormholeServer
         });
 
         var listener = await nexus.ListenTcpAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        using var certificate = BenchmarkCertificate.Create();
+        var tlsListener = await nexus.ListenTcpAsync(new IPEndPoint(IPAddress.Loopback, 0), new System.Net.Security.SslServerAuthenticationOptions { ServerCertificate = certificate });
         var app = await StartKestrelAsync(nexus);
         Console.WriteLine($"announce websocket {new UriBuilder(app.Urls.Single()) { Scheme = "ws", Path = "/ws" }.Uri}");
+        Console.WriteLine($"announce tls {tlsListener.LocalEndPoint}");
+        Console.WriteLine($"announce tls-thumbprint {certificate.Thumbprint}");
         ServerConsole.Listening(listener.LocalEndPoint.ToString());
 
         await ServerConsole.RunAsync(command =>
@@ -92,6 +97,7 @@ internal static class WormholeServer
         });
 
         await listener.DisposeAsync();
+        await tlsListener.DisposeAsync();
         await app.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         await nexus.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });

@@ -28,12 +28,16 @@ internal static class AskWorkload
 
         await using (var server = await ChildServer.StartAsync("wormhole"))
         {
-            foreach (var webSocket in new[] { false, true })
+            foreach (var (name, conduit) in new[]
             {
-                var (system, nexus, portal) = await Clients.WormholeAsync(Clients.Conduit(server, webSocket));
+                (Systems.WormholeTcp, Clients.Conduit(server, webSocket: false)),
+                (Systems.WormholeTls, Clients.TlsConduit(server)),
+                (Systems.WormholeWebSocket, Clients.Conduit(server, webSocket: true)),
+            })
+            {
+                var (system, nexus, portal) = await Clients.WormholeAsync(conduit);
                 var query = await portal.LookupAsync<Query>("query");
                 var replier = await portal.LookupAsync<Small>("replier");
-                var name = webSocket ? Systems.WormholeWebSocket : Systems.WormholeTcp;
                 results[name + " reply-port"] = await Measure(report, quick, server, name + " reply-port", count, i => query.Ask<Small>(port => new Query { Body = Small.Make(i), Reply = port }, Timeout));
                 results[name + " sender"] = await Measure(report, quick, server, name + " sender", count, i => replier.Ask<Small>(Small.Make(i), Timeout));
                 report.Note($"ask {name}: client portal after the runs: {portal.Counters}");

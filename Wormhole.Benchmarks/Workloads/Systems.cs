@@ -4,6 +4,7 @@ namespace Wormhole.Benchmarks.Workloads;
 internal static class Systems
 {
     public const string WormholeTcp = "wormhole-tcp";
+    public const string WormholeTls = "wormhole-tls";
     public const string WormholeWebSocket = "wormhole-ws";
     public const string AkkaRemote = "akka-remote";
     public const string AkkaRemoteProtobuf = "akka-remote-protobuf";

@@ -32,6 +32,7 @@ internal static class TellWorkload
             var variants = new (string Name, Func<ActorSystem, Wormhole.Streams.Conduit> Conduit)[]
             {
                 (Systems.WormholeTcp, _ => Clients.Conduit(server, webSocket: false)),
+                (Systems.WormholeTls, _ => Clients.TlsConduit(server)),
                 (Systems.WormholeWebSocket, _ => Clients.Conduit(server, webSocket: true)),
             };
             foreach (var (name, conduit) in variants)
@@ -60,6 +61,8 @@ internal static class TellWorkload
                 });
                 await Clients.CloseAsync(system, nexus);
             }
+
+            report.Note($"tell {Systems.WormholeTls}: {Report.Ratio(rates[Systems.WormholeTls], rates[Systems.WormholeTcp])} of {Systems.WormholeTcp}'s msgs/s");
         }
 
         if (Program.OnlyWormhole)

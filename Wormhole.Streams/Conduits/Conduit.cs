@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Akka;
 using Akka.IO;
 using Akka.Streams.Dsl;
@@ -24,6 +25,43 @@ public abstract partial class Conduit
         ArgumentException.ThrowIfNullOrEmpty(host);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
         return new StreamConduit(cancellationToken => TcpSocket.ConnectAsync(host, port, cancellationToken));
+    }
+
+    /// <summary>
+    /// A TCP connection with TLS to a Wormhole listener that serves TLS
+    /// (<see cref="Nexus.ListenTcpAsync(IPEndPoint, SslServerAuthenticationOptions, Func{TlsPeer, ValueTask{PortalAdmission}}?, CancellationToken)"/>):
+    /// the same length-prefixed frames inside an <see cref="SslStream"/>.
+    /// </summary>
+    /// <param name="host">The host name or address to connect to.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="tls">
+    /// The client's TLS options, used for each connect: <see cref="SslClientAuthenticationOptions.TargetHost"/> (required) is the
+    /// name the server's certificate must carry; <see cref="SslClientAuthenticationOptions.RemoteCertificateValidationCallback"/>
+    /// decides about the server's certificate (null: the system's trust and the name check);
+    /// <see cref="SslClientAuthenticationOptions.ClientCertificates"/> holds this side's certificate when the server asks for one.
+    /// </param>
+    /// <returns>The conduit; each connect opens its own connection.</returns>
+    /// <exception cref="ArgumentException"><paramref name="host"/> or <paramref name="tls"/>'s <c>TargetHost</c> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tls"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not positive.</exception>
+    /// <remarks>
+    /// The TLS handshake is bounded by the portal's <see cref="NexusOptions.HandshakeTimeout"/> and by the connect's
+    /// cancellation token. A failed one (the server's certificate is untrusted or names another host, the server wants a
+    /// client certificate and got none, the server does not speak TLS) fails the connect with
+    /// <see cref="PortalClosedException"/>, <see cref="PortalCloseKind.ConduitFailed"/>, a reason naming TLS and the cause.
+    /// Otherwise as <see cref="Tcp(string, int)"/>.
+    /// </remarks>
+    public static Conduit Tcp(string host, int port, SslClientAuthenticationOptions tls)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        ArgumentNullException.ThrowIfNull(tls);
+        if (string.IsNullOrEmpty(tls.TargetHost))
+        {
+            throw new ArgumentException("The TLS options need a TargetHost: the name the server's certificate must carry (e.g. \"localhost\").", nameof(tls));
+        }
+
+        return new TlsTcpConduit(host, port, tls);
     }
 
     /// <summary>A TCP connection to a Wormhole listener at <paramref name="endpoint"/>.</summary>

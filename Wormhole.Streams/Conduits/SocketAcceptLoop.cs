@@ -1,22 +1,34 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Akka;
 using Akka.Event;
+using Akka.IO;
 using Akka.Streams;
+using Akka.Streams.Dsl;
 
 namespace Wormhole.Streams;
 
 /// <summary>
-/// The server side of a listening stream socket (TCP or Unix domain): accepts connections, asks the admission callback
-/// about each, and serves each admitted one as a portal over <see cref="ByteStreamFlow"/> behind a kill switch, until it is
-/// disposed.
+/// The server side of a listening stream socket (TCP or Unix domain): accepts connections, authenticates each with TLS
+/// when it has TLS options, asks the admission callback about each, and serves each admitted one as a portal over
+/// <see cref="ByteStreamFlow"/> behind a kill switch, until it is disposed.
 /// </summary>
+/// <remarks>
+/// The TLS handshake comes before admission, so the callback sees the client's certificate. It is bounded by the nexus's
+/// <see cref="NexusOptions.HandshakeTimeout"/> and cut short by disposal. A failed one is logged, and reported on
+/// <see cref="Nexus.Events"/> as a portal closed (<see cref="PortalCloseKind.ConduitFailed"/>) that never opened, as a
+/// peer that fails the Wormhole handshake is.
+/// </remarks>
 internal sealed class SocketAcceptLoop : IAsyncDisposable
 {
     private readonly Nexus _nexus;
     private readonly Socket _socket;
     private readonly string _name;
-    private readonly Func<EndPoint, ValueTask<PortalAdmission>>? _admit;
+    private readonly SslServerAuthenticationOptions? _tls;
+    private readonly Func<EndPoint, X509Certificate2?, ValueTask<PortalAdmission>>? _admit;
     private readonly SharedKillSwitch _connections;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -26,12 +38,14 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
     /// <param name="nexus">The nexus whose portals the connections become.</param>
     /// <param name="socket">The bound, listening socket; the loop owns it.</param>
     /// <param name="name">What the logs call the listener, e.g. "TCP listener at 127.0.0.1:5000".</param>
-    /// <param name="admit">The decision per connection; null accepts all with the nexus's options.</param>
-    public SocketAcceptLoop(Nexus nexus, Socket socket, string name, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
+    /// <param name="tls">The server's TLS options; null serves plain connections.</param>
+    /// <param name="admit">The decision per connection, given the peer's address and TLS client certificate; null accepts all with the nexus's options.</param>
+    public SocketAcceptLoop(Nexus nexus, Socket socket, string name, SslServerAuthenticationOptions? tls, Func<EndPoint, X509Certificate2?, ValueTask<PortalAdmission>>? admit)
     {
         _nexus = nexus;
         _socket = socket;
         _name = name;
+        _tls = tls;
         _admit = admit;
         _connections = KillSwitches.Shared(name);
         _accepting = Task.Run(AcceptLoopAsync);
@@ -88,31 +102,81 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks the admission callback about an accepted connection, then runs its portal behind the kill switch until its conduit closes.</summary>
+    /// <summary>
+    /// Authenticates an accepted connection (with TLS), asks the admission callback about it, then runs its portal behind the
+    /// kill switch until its conduit closes.
+    /// </summary>
     private async Task ServeAsync(Socket accepted)
     {
         var peer = accepted.RemoteEndPoint ?? _socket.LocalEndPoint!;
-        var admission = await _nexus.AdmitAsync(peer, _admit is null ? null : () => _admit(peer)).ConfigureAwait(false);
+        DuplexStreams? streams = null;
+        X509Certificate2? certificate = null;
+        if (_tls is not null)
+        {
+            try
+            {
+                (streams, certificate) = await TlsHandshake.AcceptAsync(accepted, peer, _tls, _nexus.Options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the listener is being disposed; the handshake closed the socket
+            }
+            catch (IOException e)
+            {
+                _nexus.System.Log.Warning("{0} refused a connection from {1}: {2}", _name, peer, e.Message);
+                ReportFailed(e);
+                return;
+            }
+        }
+
+        var admission = await _nexus.AdmitAsync(peer, _admit is null ? null : () => _admit(peer, certificate)).ConfigureAwait(false);
         if (!admission.IsAccepted || _stopping.IsCancellationRequested)
         {
-            await RefuseAsync(accepted).ConfigureAwait(false);
+            if (streams is null)
+            {
+                await RefuseAsync(accepted).ConfigureAwait(false);
+            }
+            else
+            {
+                streams.Dispose(); // a TLS stream: nothing to drain that the client could read in order
+            }
+
             return;
         }
 
+        streams ??= SocketStreams.Of(accepted);
         ServedPortal served;
         try
         {
-            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(SocketStreams.Of(accepted)).Via(_connections.Flow<Akka.IO.ByteString>()), session => session.Stopped);
+            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(streams).Via(_connections.Flow<ByteString>()), session => session.Stopped, certificate);
         }
         catch (Exception e)
         {
             // The materializer is shut down (the nexus was disposed first): nothing can serve this connection.
-            accepted.Dispose();
+            streams.Dispose();
             _nexus.System.Log.Warning("{0} could not serve a connection: {1}", _name, e.Message);
             return;
         }
 
         await served.Stopped.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reports a connection whose TLS handshake failed as a portal that closed before it opened
+    /// (<see cref="PortalCloseKind.ConduitFailed"/>, the reason naming TLS and the cause): a portal over a conduit that has
+    /// failed already, so it goes through the nexus's one way of closing and announcing a portal.
+    /// </summary>
+    private void ReportFailed(IOException error)
+    {
+        try
+        {
+            var failed = Flow.FromSinkAndSource(Sink.Ignore<ByteString>().MapMaterializedValue(_ => NotUsed.Instance), Source.Failed<ByteString>(error));
+            _nexus.ServePortal(PortalAdmission.Accept(), (_, _) => failed, _ => Task.CompletedTask);
+        }
+        catch (Exception e)
+        {
+            _nexus.System.Log.Warning("{0} could not report a failed connection: {1}", _name, e.Message); // the nexus was disposed
+        }
     }
 
     /// <summary>

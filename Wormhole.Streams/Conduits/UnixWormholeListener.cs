@@ -18,7 +18,7 @@ public sealed class UnixWormholeListener : IAsyncDisposable
     internal UnixWormholeListener(Nexus nexus, string path, Socket socket, Func<EndPoint, ValueTask<PortalAdmission>>? admit)
     {
         Path = path;
-        _loop = new SocketAcceptLoop(nexus, socket, $"Unix domain socket listener at {path}", admit);
+        _loop = new SocketAcceptLoop(nexus, socket, $"Unix domain socket listener at {path}", tls: null, admit is null ? null : (peer, _) => admit(peer));
     }
 
     /// <summary>The full path of the socket file clients connect to with <see cref="Conduit.UnixSocket(string)"/>.</summary>

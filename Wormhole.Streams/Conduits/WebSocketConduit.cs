@@ -9,7 +9,10 @@ namespace Wormhole.Streams;
 /// <paramref name="uri"/> (an endpoint mapped with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>):
 /// <see cref="LengthPrefixFraming"/> atop a <see cref="WebSocketFlow"/>, one or more length-prefixed frames per binary message.
 /// </summary>
-/// <remarks>Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops.</remarks>
+/// <remarks>
+/// Each run of the flow opens its own socket; the connect is cancelled, and the socket disposed, when the flow stops. A
+/// <c>wss://</c> connect whose TLS handshake fails (e.g. the server's certificate is not trusted) fails naming TLS and the cause.
+/// </remarks>
 internal sealed class WebSocketConduit(Uri uri, Action<ClientWebSocketOptions>? configure) : Conduit
 {
     internal override Flow<ByteString, ByteString, Task> Open(Nexus nexus, NexusOptions options, LastWords lastWords) =>
@@ -24,6 +27,12 @@ internal sealed class WebSocketConduit(Uri uri, Action<ClientWebSocketOptions>? 
             configure?.Invoke(socket.Options);
             await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return socket;
+        }
+        catch (Exception e) when (TlsHandshake.FailureOf(e) is { } tls)
+        {
+            // ClientWebSocket says only "Unable to connect to the remote server"; the certificate's fault is two levels down.
+            socket.Dispose();
+            throw new IOException($"TLS handshake with {uri.Host}:{uri.Port} failed: {TlsHandshake.Describe(tls)}", e);
         }
         catch
         {

@@ -25,13 +25,14 @@ public sealed partial class Nexus
     /// <param name="admission">The accepted admission.</param>
     /// <param name="transport">The connection's bytes, given the portal's frame limit and last words.</param>
     /// <param name="transportStopped">When the transport has closed, from its materialized value.</param>
+    /// <param name="remoteCertificate">The certificate the peer authenticated with over TLS (<see cref="Portal.RemoteCertificate"/>); null: none.</param>
     /// <returns>The portal, and a task that completes when its framing and transport have stopped (the conduit is closed).</returns>
-    internal ServedPortal ServePortal<TMat>(PortalAdmission admission, Func<int, LastWords, Flow<ByteString, ByteString, TMat>> transport, Func<TMat, Task> transportStopped)
+    internal ServedPortal ServePortal<TMat>(PortalAdmission admission, Func<int, LastWords, Flow<ByteString, ByteString, TMat>> transport, Func<TMat, Task> transportStopped, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
     {
         var maxFrameBytes = (admission.Options ?? Options).MaxFrameBytes;
         var lastWords = new LastWords();
         var (connection, portal) = LengthPrefixFraming.Around(transport(maxFrameBytes, lastWords), maxFrameBytes, lastWords)
-            .JoinMaterialized(PortalFlowCore(admission, lastWords), Keep.Both)
+            .JoinMaterialized(PortalFlowCore(admission, lastWords, remoteCertificate), Keep.Both)
             .WithAttributes(OnPortalDispatcher)
             .Run(Materializer);
         var stopped = Task.WhenAll(lastWords.FramingStopped, transportStopped(connection));

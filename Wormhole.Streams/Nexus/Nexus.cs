@@ -175,7 +175,42 @@ public sealed partial class Nexus : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new WormholeListener(this, TcpSocket.Listen(endpoint), admit));
+        return Task.FromResult(new WormholeListener(this, TcpSocket.Listen(endpoint), tls: null, admit is null ? null : (peer, _) => admit(peer)));
+    }
+
+    /// <summary>
+    /// Accepts portals over TCP with TLS on <paramref name="endpoint"/>: each connection first completes a TLS handshake
+    /// (<see cref="System.Net.Security.SslStream"/>) with <paramref name="tls"/>, then is admitted by <paramref name="admit"/>,
+    /// which sees the client's address and certificate. Clients connect with
+    /// <see cref="Conduit.Tcp(string, int, System.Net.Security.SslClientAuthenticationOptions)"/>.
+    /// </summary>
+    /// <param name="endpoint">Where to listen; port 0 picks a free port (see <see cref="WormholeListener.LocalEndPoint"/>).</param>
+    /// <param name="tls">
+    /// The server's TLS options, used for every connection: <see cref="System.Net.Security.SslServerAuthenticationOptions.ServerCertificate"/>
+    /// (with its private key) or another certificate source; <see cref="System.Net.Security.SslServerAuthenticationOptions.ClientCertificateRequired"/>
+    /// to ask each client for a certificate, and <see cref="System.Net.Security.SslServerAuthenticationOptions.RemoteCertificateValidationCallback"/>
+    /// to decide which to trust (null: the system's trust; a client without a certificate is refused only when one is required).
+    /// </param>
+    /// <param name="admit">
+    /// The decision per connection, after its TLS handshake, given the client's address and certificate
+    /// (<see cref="TlsPeer"/>); null accepts all with the nexus's options. If it throws, the connection is refused and the error logged.
+    /// </param>
+    /// <param name="cancellationToken">Gives up binding.</param>
+    /// <returns>The listener; dispose it to stop accepting (the portals it accepted close with it).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> or <paramref name="tls"/> is null.</exception>
+    /// <remarks>
+    /// The TLS handshake is bounded by the nexus's <see cref="NexusOptions.HandshakeTimeout"/> and cut short when the listener
+    /// is disposed. A connection that fails it (a client that does not speak TLS, an untrusted or missing client certificate,
+    /// a timeout) is closed, logged as a warning, and reported on <see cref="Events"/> as <see cref="PortalEvent.Closed"/>
+    /// (<see cref="PortalCloseKind.ConduitFailed"/>, the reason naming TLS and the cause) without an <see cref="PortalEvent.Opened"/>.
+    /// An accepted client's certificate stays on its portal as <see cref="Portal.RemoteCertificate"/>.
+    /// </remarks>
+    public Task<WormholeListener> ListenTcpAsync(IPEndPoint endpoint, System.Net.Security.SslServerAuthenticationOptions tls, Func<TlsPeer, ValueTask<PortalAdmission>>? admit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(tls);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(new WormholeListener(this, TcpSocket.Listen(endpoint), tls, admit is null ? null : (peer, certificate) => admit(new TlsPeer(peer, certificate))));
     }
 
     /// <summary>
@@ -195,7 +230,8 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <summary>A portal's flow of whole frames, with the limits and portal-only actors of <paramref name="admission"/> (null: the nexus's).</summary>
     /// <param name="admission">The portal's limits and actors; null: the nexus's.</param>
     /// <param name="lastWords">Shared with the conduit's stages (see <see cref="LastWords"/>); null for a flow of the user's.</param>
-    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null, LastWords? lastWords = null)
+    /// <param name="remoteCertificate">The certificate the peer authenticated with over TLS, for <see cref="Portal.RemoteCertificate"/>.</param>
+    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null, LastWords? lastWords = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
     {
         var options = admission?.Options ?? Options;
         foreach (var (_, _, messageType) in admission?.Publications ?? [])
@@ -203,7 +239,7 @@ public sealed partial class Nexus : IAsyncDisposable
             Payloads.Prepare(messageType);
         }
 
-        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords));
+        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords, remoteCertificate));
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>

@@ -27,6 +27,14 @@ public sealed class Portal
     /// <summary>A short id of this portal for logs (this side's half of the conduit id).</summary>
     public string Id { get; }
 
+    /// <summary>
+    /// The certificate the peer authenticated with in a TLS handshake this side checked: on a portal a TLS listener
+    /// (<see cref="Nexus.ListenTcpAsync(System.Net.IPEndPoint, System.Net.Security.SslServerAuthenticationOptions, Func{TlsPeer, ValueTask{PortalAdmission}}?, CancellationToken)"/>)
+    /// accepted, the client's certificate (its <c>Subject</c> and <c>Thumbprint</c> say who the peer is); null when the
+    /// client gave none, and on every other portal.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? RemoteCertificate { get; internal init; }
+
     /// <summary>Live counters: frames, bytes, publications, proxies, drops.</summary>
     public PortalCounters Counters { get; }
 

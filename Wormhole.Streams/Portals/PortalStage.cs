@@ -34,15 +34,18 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
     private readonly IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> _publications;
     private readonly PortalCounters _counters;
     private readonly LastWords? _lastWords;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _remoteCertificate;
 
     /// <param name="nexus">The nexus that owns the portal.</param>
     /// <param name="options">This portal's limits (validated).</param>
     /// <param name="publications">Actors published on this portal only, visible from its first frame.</param>
     /// <param name="counters">The portal's counters.</param>
     /// <param name="lastWords">Shared with the conduit's stages: an <c>Error</c> is handed over there, ahead of what waits; null: emitted in order.</param>
-    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters, LastWords? lastWords = null)
+    /// <param name="remoteCertificate">The certificate the peer authenticated with over TLS (<see cref="Portal.RemoteCertificate"/>); null: none.</param>
+    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters, LastWords? lastWords = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
     {
         _lastWords = lastWords;
+        _remoteCertificate = remoteCertificate;
         _nexus = nexus;
         _options = options;
         _publications = publications;
@@ -61,7 +64,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
     public override ILogicAndMaterializedValue<Portal> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var conduitHalf = WireId.NewRandom();
-        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads);
+        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads) { RemoteCertificate = _remoteCertificate };
         return new LogicAndMaterializedValue<Portal>(new Logic(this, portal, conduitHalf), portal);
     }
 

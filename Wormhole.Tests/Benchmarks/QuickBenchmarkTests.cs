@@ -26,9 +26,9 @@ public sealed class QuickBenchmarkTests
 
     private static readonly Dictionary<string, string[]> ExpectedSystems = new()
     {
-        ["tell"] = ["wormhole-tcp", "wormhole-ws", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
+        ["tell"] = ["wormhole-tcp", "wormhole-tls", "wormhole-ws", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
         ["ping-pong"] = ["wormhole-tcp", "wormhole-ws", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
-        ["ask"] = ["wormhole-tcp reply-port", "wormhole-tcp sender", "wormhole-ws reply-port", "wormhole-ws sender", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
+        ["ask"] = ["wormhole-tcp reply-port", "wormhole-tcp sender", "wormhole-tls reply-port", "wormhole-tls sender", "wormhole-ws reply-port", "wormhole-ws sender", "akka-remote", "akka-remote-protobuf", "signalr-ws", "raw-socket"],
         ["refs"] = ["wormhole-tcp"],
         ["connections"] = ["wormhole-ws", "signalr-ws", "signalr-ws-skip-negotiate"],
         ["flood"] = ["wormhole-tcp"],
