@@ -106,6 +106,12 @@ public sealed class PackageRestoreRunTests(ITestOutputHelper log)
         var repository = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository");
         Assert.True(((string?)repository?.Attribute("url"))?.StartsWith("https://", StringComparison.Ordinal) == true, $"{package} names no repository URL");
 
+        // The packages reach each other's internals: each depends on the others at exactly its own version.
+        foreach (var dependency in metadata.Descendants().Where(e => e.Name.LocalName == "dependency" && ((string?)e.Attribute("id"))?.StartsWith("Wormhole.", StringComparison.Ordinal) == true))
+        {
+            Assert.Equal((package, (string?)dependency.Attribute("id"), $"[{version}]"), (package, (string?)dependency.Attribute("id"), (string?)dependency.Attribute("version")));
+        }
+
         var aspNetCore = metadata.Descendants().Any(e => e.Name.LocalName == "frameworkReference" && (string?)e.Attribute("name") == "Microsoft.AspNetCore.App");
         Assert.Equal((package, package == "Wormhole.AspNetCore"), (package, aspNetCore));
     }
