@@ -27,9 +27,9 @@ public sealed class PackageRestoreRunTests(ITestOutputHelper log)
     /// </summary>
     private static readonly TimeSpan TestBound = TimeSpan.FromMinutes(4.5);
 
-    private readonly DateTime _deadline = DateTime.UtcNow + TestBound;
-
     private static readonly string[] Packages = ["Wormhole.Reactive", "Wormhole.Streams", "Wormhole.AspNetCore", "Wormhole.Testing"];
+
+    private readonly DateTime _deadline = DateTime.UtcNow + TestBound;
 
     [Fact]
     public async Task PackedPackages_RestoreIntoFreshConsoleAndWebApps_AndRun()
