@@ -8,7 +8,7 @@ namespace Wormhole.Streams;
 /// options and actors for that portal only (e.g. an "admin" actor for admins).
 /// </summary>
 /// <remarks>
-/// Returned by the admission callback of <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus, Func{Microsoft.AspNetCore.Http.HttpContext, ValueTask{PortalAdmission}})"/>
+/// Returned by the admission callback of <c>MapWormhole(endpoints, pattern, nexus, admit)</c> (Wormhole.AspNetCore)
 /// and <see cref="Nexus.ListenTcpAsync(System.Net.IPEndPoint, Func{System.Net.EndPoint, ValueTask{PortalAdmission}}, CancellationToken)"/>.
 /// Actors published here are visible on that portal from its first frame, before the peer can look anything up.
 /// </remarks>

@@ -73,7 +73,7 @@ public abstract partial class Conduit
         return Tcp(endpoint.Address.ToString(), endpoint.Port);
     }
 
-    /// <summary>A WebSocket connection to a Wormhole endpoint (<see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/> in ASP.NET Core): binary messages carrying length-prefixed frames, as TCP does, several per message when they wait for the socket.</summary>
+    /// <summary>A WebSocket connection to a Wormhole endpoint (<c>MapWormhole</c> in ASP.NET Core, from the Wormhole.AspNetCore package): binary messages carrying length-prefixed frames, as TCP does, several per message when they wait for the socket.</summary>
     /// <param name="uri">The endpoint's address, <c>ws://</c> or <c>wss://</c>, e.g. <c>ws://127.0.0.1:5000/ws</c>.</param>
     /// <returns>The conduit.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>

@@ -6,7 +6,7 @@ namespace Wormhole.Streams;
 
 /// <summary>
 /// A WebSocket client conduit: a <see cref="ClientWebSocket"/> connected to <c>ws://</c> or <c>wss://</c>
-/// <paramref name="uri"/> (an endpoint mapped with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>):
+/// <paramref name="uri"/> (an endpoint mapped with <c>MapWormhole</c> (Wormhole.AspNetCore)):
 /// <see cref="LengthPrefixFraming"/> atop a <see cref="WebSocketFlow"/>, one or more length-prefixed frames per binary message.
 /// </summary>
 /// <remarks>

@@ -3,9 +3,10 @@ using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Wormhole.Streams;
+using Wormhole.Tests.Streams;
 using Wormhole.Tests.Support;
 
-namespace Wormhole.Tests.Streams.Hosting;
+namespace Wormhole.Tests.AspNetCore.Hosting;
 
 /// <summary>How a portal served by <c>MapWormhole</c> ends when its client goes away without saying goodbye.</summary>
 public sealed class MapWormholeTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
