@@ -33,6 +33,9 @@ internal sealed class StreamPump<T> : IStreamPump
 
     public Exception? Failure { get; private set; }
 
+    /// <summary>For tests: runs on the pump's thread after each check for a cancel, before the check for room.</summary>
+    internal Action? BeforeRoomCheck { get; init; }
+
     public void Start(long allowed)
     {
         _allowed = allowed;
@@ -118,6 +121,7 @@ internal sealed class StreamPump<T> : IStreamPump
             await using var elements = _open().GetAsyncEnumerator(_cancel.Token);
             while (!_cancel.IsCancellationRequested)
             {
+                BeforeRoomCheck?.Invoke();
                 Task? room = null;
                 lock (_gate)
                 {
@@ -130,7 +134,9 @@ internal sealed class StreamPump<T> : IStreamPump
 
                 if (room is not null)
                 {
-                    await room.ConfigureAwait(false);
+                    // With the token too: a cancel that came after the loop's check but before this room was made found
+                    // no room to complete, and would leave the pump waiting forever, its source never disposed.
+                    await room.WaitAsync(_cancel.Token).ConfigureAwait(false);
                     continue;
                 }
 
