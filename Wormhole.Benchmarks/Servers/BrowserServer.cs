@@ -46,11 +46,7 @@ internal static class BrowserServer
         nexus.Publish("sink-begin", ActorRef<Begin>.From(sink));
         nexus.Publish("query", ActorRef<Query>.From(system.ActorOf(EchoActor.Props(), "echo")));
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSignalR().AddMessagePackProtocol();
-        var app = builder.Build();
+        var app = SignalRServer.CreateBuilder().Build();
         app.UseWebSockets();
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(webroot) });
         app.MapWormhole("/ws", nexus);

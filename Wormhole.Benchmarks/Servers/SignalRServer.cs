@@ -19,13 +19,19 @@ internal static class SignalRServer
     public const string MessagesPath = "/messages";
     public const string IdlePath = "/idle";
 
-    public static async Task<int> RunAsync()
+    /// <summary>A quiet Kestrel on a free port of 127.0.0.1 with SignalR and its MessagePack protocol (this server's and the browser benchmark's).</summary>
+    public static WebApplicationBuilder CreateBuilder()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSignalR().AddMessagePackProtocol();
-        var app = builder.Build();
+        return builder;
+    }
+
+    public static async Task<int> RunAsync()
+    {
+        var app = CreateBuilder().Build();
         app.UseWebSockets();
         app.MapHub<StreamHub>(Path);
         app.MapHub<MessageHub>(MessagesPath);

@@ -5,25 +5,14 @@ import * as esbuild from "esbuild";
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { browserBundle } from "./browser-bundle.mjs";
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bundlePath = resolve(packageRoot, "../../Samples/Chat/Chat.Server/wwwroot/chat.js");
 
 /** The bundle's text, as esbuild builds it from the sources now. */
 async function bundleChat() {
-  const result = await esbuild.build({
-    entryPoints: [join(packageRoot, "chat/chat-page.ts")],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "browser",
-    minify: true,
-    legalComments: "none",
-    alias: { "@wormhole/client": join(packageRoot, "src/index.ts") },
-    absWorkingDir: packageRoot,
-    write: false,
-    logLevel: "warning",
-  });
+  const result = await esbuild.build({ ...browserBundle(packageRoot), entryPoints: [join(packageRoot, "chat/chat-page.ts")] });
   return result.outputFiles[0].text;
 }
 

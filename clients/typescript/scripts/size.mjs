@@ -8,6 +8,7 @@ import * as esbuild from "esbuild";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { browserBundle } from "./browser-bundle.mjs";
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const protobufRuntime = ["@bufbuild/protobuf", "@bufbuild/protobuf/*"];
@@ -25,19 +26,10 @@ export const bundles = [
 async function build(bundle, external) {
   const result = await esbuild.build({
     ...(bundle.entry ? { entryPoints: [bundle.entry] } : { stdin: { contents: bundle.contents, resolveDir: packageRoot, loader: "js" } }),
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "browser",
-    minify: true,
-    legalComments: "none",
-    alias: { "@wormhole/client": join(packageRoot, "src/index.ts") },
-    absWorkingDir: packageRoot,
+    ...browserBundle(packageRoot),
     external,
-    write: false,
     metafile: true,
     outfile: "out.js",
-    logLevel: "warning",
   });
   const bytes = result.outputFiles[0].contents;
   const inputs = Object.values(result.metafile.outputs)[0].inputs;
