@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Wormhole.Streams.Portals;
 
 namespace Wormhole.Streams;
 
@@ -73,7 +74,7 @@ public static class WormholeEndpointRouteBuilderExtensions
         }
 
         var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var (portal, transportStopped) = nexus.ServePortal(admission, (maxFrameBytes, lastWords) => WebSocketFlow.Create(socket, maxFrameBytes, lastWords), session => session.Stopped);
+        var (portal, transportStopped) = nexus.ServePortal(admission, (maxFrameBytes, lastWords) => WebSocketFlow.Create(socket, maxFrameBytes, lastWords), session => session.Stopped, OriginOf(context));
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         // Not closed on RequestAborted: a client that goes away aborts the request and ends the WebSocket alike, and the
         // portal must report the latter (ConduitFailed, the peer's loss), not close itself as if this side chose to.
@@ -82,6 +83,13 @@ public static class WormholeEndpointRouteBuilderExtensions
             await portal.Completion.ConfigureAwait(false);
             await transportStopped.ConfigureAwait(false); // the close handshake, bounded by WebSocketFlow.CloseTimeout
         }
+    }
+
+    private static PortalOrigin OriginOf(HttpContext context)
+    {
+        var connection = context.Connection;
+        var address = connection.RemoteIpAddress is null ? null : new System.Net.IPEndPoint(connection.RemoteIpAddress, connection.RemotePort);
+        return new PortalOrigin(address, connection.ClientCertificate, context.User);
     }
 
     private static void Close(object? state)

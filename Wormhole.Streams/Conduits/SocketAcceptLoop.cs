@@ -8,6 +8,7 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Wormhole.Streams.Portals;
 
 namespace Wormhole.Streams;
 
@@ -148,7 +149,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
         ServedPortal served;
         try
         {
-            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(streams).Via(_connections.Flow<ByteString>()), session => session.Stopped, certificate);
+            served = _nexus.ServePortal(admission, (_, _) => ByteStreamFlow.Create(streams).Via(_connections.Flow<ByteString>()), session => session.Stopped, new PortalOrigin(peer, certificate));
         }
         catch (Exception e)
         {
@@ -171,7 +172,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
         try
         {
             var failed = Flow.FromSinkAndSource(Sink.Ignore<ByteString>().MapMaterializedValue(_ => NotUsed.Instance), Source.Failed<ByteString>(error));
-            _nexus.ServePortal(PortalAdmission.Accept(), (_, _) => failed, _ => Task.CompletedTask);
+            _nexus.ServePortal(PortalAdmission.Accept(), (_, _) => failed, _ => Task.CompletedTask, PortalOrigin.Unknown);
         }
         catch (Exception e)
         {

@@ -1,5 +1,6 @@
 using Akka.IO;
 using Akka.Streams.Dsl;
+using Wormhole.Streams.Portals;
 
 namespace Wormhole.Streams;
 
@@ -25,14 +26,14 @@ public sealed partial class Nexus
     /// <param name="admission">The accepted admission.</param>
     /// <param name="transport">The connection's bytes, given the portal's frame limit and last words.</param>
     /// <param name="transportStopped">When the transport has closed, from its materialized value.</param>
-    /// <param name="remoteCertificate">The certificate the peer authenticated with over TLS (<see cref="Portal.RemoteCertificate"/>); null: none.</param>
+    /// <param name="origin">Who the peer is: its address, TLS certificate, authenticated user.</param>
     /// <returns>The portal, and a task that completes when its framing and transport have stopped (the conduit is closed).</returns>
-    internal ServedPortal ServePortal<TMat>(PortalAdmission admission, Func<int, LastWords, Flow<ByteString, ByteString, TMat>> transport, Func<TMat, Task> transportStopped, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
+    internal ServedPortal ServePortal<TMat>(PortalAdmission admission, Func<int, LastWords, Flow<ByteString, ByteString, TMat>> transport, Func<TMat, Task> transportStopped, PortalOrigin origin)
     {
         var maxFrameBytes = (admission.Options ?? Options).MaxFrameBytes;
         var lastWords = new LastWords();
         var (connection, portal) = LengthPrefixFraming.Around(transport(maxFrameBytes, lastWords), maxFrameBytes, lastWords)
-            .JoinMaterialized(PortalFlowCore(admission, lastWords, remoteCertificate), Keep.Both)
+            .JoinMaterialized(PortalFlowCore(admission, lastWords, origin), Keep.Both)
             .WithAttributes(OnPortalDispatcher)
             .Run(Materializer);
         var stopped = Task.WhenAll(lastWords.FramingStopped, transportStopped(connection));

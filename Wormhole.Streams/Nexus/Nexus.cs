@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
@@ -8,6 +9,7 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
 using Wormhole.Streams.Portals;
 using Wormhole.Streams.Protocol;
@@ -25,10 +27,12 @@ public sealed partial class Nexus : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, Portal> _conduits = new(); // each conduit's stop, with its portal (open or not)
     private readonly ISubject<PortalEvent> _events = Subject.Synchronize(new Subject<PortalEvent>());
 
-    private Nexus(ActorSystem system, NexusOptions options)
+    private Nexus(ActorSystem system, NexusOptions options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
     {
         System = system;
         Options = options;
+        LoggerFactory = loggerFactory;
+        MeterFactory = meterFactory;
         Materializer = system.Materializer(namePrefix: "wormhole");
         PortalDispatcher.Register(system);
         Payloads = new PayloadModel(options.MaxMessageDepth);
@@ -58,6 +62,12 @@ public sealed partial class Nexus : IAsyncDisposable
 
     internal ActorMaterializer Materializer { get; }
 
+    /// <summary>Where Wormhole's logs go; null: through the actor system's logging.</summary>
+    internal ILoggerFactory? LoggerFactory { get; }
+
+    /// <summary>Where Wormhole's meter comes from; null: one shared meter.</summary>
+    internal IMeterFactory? MeterFactory { get; }
+
     /// <summary>Runs a portal's graph on the <see cref="PortalDispatcher"/>: a socket's read reaches the target actor in one dispatch.</summary>
     internal static Attributes OnPortalDispatcher { get; } = ActorAttributes.CreateDispatcher(PortalDispatcher.DispatcherId);
 
@@ -74,13 +84,15 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <summary>Creates the nexus of an actor system.</summary>
     /// <param name="system">The actor system.</param>
     /// <param name="options">Limits and timeouts; null for the defaults.</param>
+    /// <param name="loggerFactory">Where Wormhole's logs go (categories <c>Wormhole.*</c>); null: through the actor system's logging.</param>
+    /// <param name="meterFactory">Creates Wormhole's meter (as ASP.NET Core's DI provides one); null: one meter shared by every nexus.</param>
     /// <returns>The nexus.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its valid range.</exception>
-    public static Nexus Create(ActorSystem system, NexusOptions? options = null)
+    public static Nexus Create(ActorSystem system, NexusOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return new Nexus(system, (options ?? new NexusOptions()).Validated());
+        return new Nexus(system, (options ?? new NexusOptions()).Validated(), loggerFactory, meterFactory);
     }
 
     /// <summary>Publishes <paramref name="actor"/> under <paramref name="name"/> to every portal, current and future.</summary>
@@ -230,8 +242,8 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <summary>A portal's flow of whole frames, with the limits and portal-only actors of <paramref name="admission"/> (null: the nexus's).</summary>
     /// <param name="admission">The portal's limits and actors; null: the nexus's.</param>
     /// <param name="lastWords">Shared with the conduit's stages (see <see cref="LastWords"/>); null for a flow of the user's.</param>
-    /// <param name="remoteCertificate">The certificate the peer authenticated with over TLS, for <see cref="Portal.RemoteCertificate"/>.</param>
-    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null, LastWords? lastWords = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
+    /// <param name="origin">Who the peer is (<see cref="Portal.RemoteEndPoint"/>, <see cref="Portal.User"/>, <see cref="Portal.RemoteCertificate"/>); null: unknown.</param>
+    internal Flow<ByteString, ByteString, Portal> PortalFlowCore(PortalAdmission? admission = null, LastWords? lastWords = null, PortalOrigin? origin = null)
     {
         var options = admission?.Options ?? Options;
         foreach (var (_, _, messageType) in admission?.Publications ?? [])
@@ -239,7 +251,7 @@ public sealed partial class Nexus : IAsyncDisposable
             Payloads.Prepare(messageType);
         }
 
-        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords, remoteCertificate));
+        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords, origin));
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>

@@ -28,10 +28,22 @@ public sealed class Portal
     public string Id { get; }
 
     /// <summary>
+    /// The peer's address and port, on a portal a listener or <c>MapWormhole</c> accepted; null on a portal this side
+    /// connected, and over a conduit without addresses (in memory, a Unix socket).
+    /// </summary>
+    public System.Net.EndPoint? RemoteEndPoint { get; internal init; }
+
+    /// <summary>
+    /// The user ASP.NET Core authenticated for the WebSocket request this portal was accepted from (<c>HttpContext.User</c>,
+    /// an anonymous principal when no authentication ran); null on every portal not accepted by <c>MapWormhole</c>.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; internal init; }
+
+    /// <summary>
     /// The certificate the peer authenticated with in a TLS handshake this side checked: on a portal a TLS listener
     /// (<see cref="Nexus.ListenTcpAsync(System.Net.IPEndPoint, System.Net.Security.SslServerAuthenticationOptions, Func{TlsPeer, ValueTask{PortalAdmission}}?, CancellationToken)"/>)
-    /// accepted, the client's certificate (its <c>Subject</c> and <c>Thumbprint</c> say who the peer is); null when the
-    /// client gave none, and on every other portal.
+    /// accepted, or <c>MapWormhole</c> accepted over HTTPS with a client certificate, the client's certificate (its
+    /// <c>Subject</c> and <c>Thumbprint</c> say who the peer is); null when the client gave none, and on every other portal.
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? RemoteCertificate { get; internal init; }
 

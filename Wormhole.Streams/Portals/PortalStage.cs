@@ -34,18 +34,18 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
     private readonly IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> _publications;
     private readonly PortalCounters _counters;
     private readonly LastWords? _lastWords;
-    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _remoteCertificate;
+    private readonly PortalOrigin _origin;
 
     /// <param name="nexus">The nexus that owns the portal.</param>
     /// <param name="options">This portal's limits (validated).</param>
     /// <param name="publications">Actors published on this portal only, visible from its first frame.</param>
     /// <param name="counters">The portal's counters.</param>
     /// <param name="lastWords">Shared with the conduit's stages: an <c>Error</c> is handed over there, ahead of what waits; null: emitted in order.</param>
-    /// <param name="remoteCertificate">The certificate the peer authenticated with over TLS (<see cref="Portal.RemoteCertificate"/>); null: none.</param>
-    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters, LastWords? lastWords = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
+    /// <param name="origin">Who the peer is, as far as the conduit and admission know; null: nothing is known.</param>
+    public PortalStage(Nexus nexus, NexusOptions options, IReadOnlyList<(string Name, IActorRef Actor, Type MessageType)> publications, PortalCounters counters, LastWords? lastWords = null, PortalOrigin? origin = null)
     {
         _lastWords = lastWords;
-        _remoteCertificate = remoteCertificate;
+        _origin = origin ?? PortalOrigin.Unknown;
         _nexus = nexus;
         _options = options;
         _publications = publications;
@@ -64,7 +64,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
     public override ILogicAndMaterializedValue<Portal> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var conduitHalf = WireId.NewRandom();
-        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads) { RemoteCertificate = _remoteCertificate };
+        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads) { RemoteEndPoint = _origin.RemoteEndPoint, RemoteCertificate = _origin.Certificate, User = _origin.User };
         return new LogicAndMaterializedValue<Portal>(new Logic(this, portal, conduitHalf), portal);
     }
 
