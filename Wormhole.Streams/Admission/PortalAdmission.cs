@@ -15,6 +15,8 @@ namespace Wormhole.Streams;
 public sealed class PortalAdmission
 {
     private readonly List<(string Name, Akka.Actor.IActorRef Actor, Type MessageType)> _publications = [];
+    private readonly Dictionary<string, object?> _properties = [];
+    private readonly List<Action<Portal>> _opened = [];
 
     private PortalAdmission(string? rejection, NexusOptions? options)
     {
@@ -31,7 +33,12 @@ public sealed class PortalAdmission
     /// <summary>Whether the connection is accepted.</summary>
     public bool IsAccepted => Rejection is null;
 
+    /// <summary>What <see cref="WithProperty"/> attached; the portal gets them as <see cref="Portal.Properties"/>.</summary>
+    public IReadOnlyDictionary<string, object?> Properties => _properties;
+
     internal IReadOnlyList<(string Name, Akka.Actor.IActorRef Actor, Type MessageType)> Publications => _publications;
+
+    internal IReadOnlyList<Action<Portal>> Opened => _opened;
 
     /// <summary>Accepts the connection.</summary>
     /// <param name="options">Limits for this portal; null for the nexus's.</param>
@@ -60,12 +67,50 @@ public sealed class PortalAdmission
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(actor);
         MessageTypeCheck.Demand(typeof(T));
-        if (!IsAccepted)
-        {
-            throw new InvalidOperationException("A rejected connection gets no portal to publish on.");
-        }
+        DemandAccepted();
 
         _publications.Add((name, actor.Untyped, typeof(T)));
         return this;
+    }
+
+    /// <summary>Attaches <paramref name="value"/> under <paramref name="key"/> to the portal, for the server to read back as <see cref="Portal.Properties"/>.</summary>
+    /// <param name="key">The key; replaces an earlier value of the same key.</param>
+    /// <param name="value">The value, e.g. a user id, a tenant, a session.</param>
+    /// <returns>This decision, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">The connection is rejected.</exception>
+    public PortalAdmission WithProperty(string key, object? value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        DemandAccepted();
+        _properties[key] = value;
+        return this;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="opened"/> with the portal once its handshake completes, before the portal reads the peer's next
+    /// frame: what it publishes with <see cref="Portal.Publish{T}"/> before returning is visible to the peer's first lookup.
+    /// The place to give a portal its own actors (they can know <see cref="Portal.Id"/>, <see cref="Portal.RemoteEndPoint"/>,
+    /// <see cref="Portal.User"/>, <see cref="Portal.Properties"/>) and to watch <see cref="Portal.Completion"/>.
+    /// </summary>
+    /// <param name="opened">Runs on the portal's thread: keep it short and do not block. If it throws, the error is logged and the portal is closed with a <c>Goodbye</c>.</param>
+    /// <returns>This decision, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="opened"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The connection is rejected.</exception>
+    /// <remarks>Several callbacks run in the order they were added. A portal that closes before its handshake completes never calls them.</remarks>
+    public PortalAdmission OnOpened(Action<Portal> opened)
+    {
+        ArgumentNullException.ThrowIfNull(opened);
+        DemandAccepted();
+        _opened.Add(opened);
+        return this;
+    }
+
+    private void DemandAccepted()
+    {
+        if (!IsAccepted)
+        {
+            throw new InvalidOperationException("A rejected connection gets no portal.");
+        }
     }
 }

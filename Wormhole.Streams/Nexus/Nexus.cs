@@ -251,6 +251,11 @@ public sealed partial class Nexus : IAsyncDisposable
             Payloads.Prepare(messageType);
         }
 
+        if (admission is not null)
+        {
+            origin = (origin ?? PortalOrigin.Unknown) with { Properties = admission.Properties, Opened = admission.Opened };
+        }
+
         return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords, origin));
     }
 
@@ -283,9 +288,16 @@ public sealed partial class Nexus : IAsyncDisposable
 
     internal (IActorRef Actor, Type Type)? Find(string name) => _published.TryGetValue(name, out var found) ? found : null;
 
+    /// <summary>Called once per portal, on its stage's thread, when its handshake completes and before it reads the peer's next frame.</summary>
     internal void OnPortalOpened(Portal portal)
     {
         _portals[portal] = 0;
+        if (portal.RunOpenedCallbacks() is { } failure)
+        {
+            System.Log.Error(failure, "Wormhole: portal {0}'s opened callback failed; closing it: {1}", portal.Id, failure.Message);
+            _ = portal.CloseAsync($"the server could not set up the portal: its opened callback failed ({failure.GetType().Name})");
+        }
+
         _events.OnNext(new PortalEvent.Opened(portal));
     }
 

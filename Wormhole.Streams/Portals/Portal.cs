@@ -47,6 +47,12 @@ public sealed class Portal
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? RemoteCertificate { get; internal init; }
 
+    /// <summary>
+    /// What the server's admission attached to this portal (<see cref="PortalAdmission.WithProperty"/>): who the user is
+    /// in the application's terms, a tenant, a session id. Empty when the admission set none, and on a portal this side connected.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Properties { get; internal init; } = NoProperties;
+
     /// <summary>Live counters: frames, bytes, publications, proxies, drops.</summary>
     public PortalCounters Counters { get; }
 
@@ -57,6 +63,11 @@ public sealed class Portal
     public bool IsOpen => _opened.Task.IsCompletedSuccessfully && !_completion.Task.IsCompleted;
 
     internal Task<Portal> Opened => _opened.Task;
+
+    internal static IReadOnlyDictionary<string, object?> NoProperties { get; } = new Dictionary<string, object?>();
+
+    /// <summary>The admission's <see cref="PortalAdmission.OnOpened"/> callbacks, run once by <see cref="RunOpenedCallbacks"/>.</summary>
+    internal IReadOnlyList<Action<Portal>> OpenedCallbacks { get; init; } = [];
 
     /// <summary>Publishes <paramref name="actor"/> under <paramref name="name"/> on this portal only (the peer finds it with a lookup).</summary>
     /// <remarks>It takes effect before any lookup of the peer that arrives after this returns, and before any message sent through this portal after it.</remarks>
@@ -122,6 +133,28 @@ public sealed class Portal
     internal void Attach(PortalCommandQueue stage) => _stage.TrySetResult(stage);
 
     internal void MarkOpened() => _opened.TrySetResult(this);
+
+    /// <summary>
+    /// Runs the admission's opened callbacks in order, on the stage's thread before it reads the peer's next frame: what they
+    /// publish is queued ahead of that frame, and a lookup applies the queue first. Stops at the first that throws.
+    /// </summary>
+    /// <returns>The exception of the callback that threw; null when all returned.</returns>
+    internal Exception? RunOpenedCallbacks()
+    {
+        foreach (var opened in OpenedCallbacks)
+        {
+            try
+            {
+                opened(this);
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
 
     internal void MarkClosed(PortalCloseReason reason)
     {

@@ -64,7 +64,14 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
     public override ILogicAndMaterializedValue<Portal> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var conduitHalf = WireId.NewRandom();
-        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads) { RemoteEndPoint = _origin.RemoteEndPoint, RemoteCertificate = _origin.Certificate, User = _origin.User };
+        var portal = new Portal(conduitHalf.ToString().TrimEnd('…'), _counters, _nexus.Payloads) 
+        {
+            RemoteEndPoint = _origin.RemoteEndPoint,
+            RemoteCertificate = _origin.Certificate,
+            User = _origin.User,
+            Properties = _origin.Properties,
+            OpenedCallbacks = _origin.Opened,
+        };
         return new LogicAndMaterializedValue<Portal>(new Logic(this, portal, conduitHalf), portal);
     }
 
