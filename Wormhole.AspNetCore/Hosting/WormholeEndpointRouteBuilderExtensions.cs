@@ -35,6 +35,34 @@ public static class WormholeEndpointRouteBuilderExtensions
         MapWormhole(endpoints, pattern, nexus, admit: null);
 
     /// <summary>
+    /// Accepts WebSocket requests at <paramref name="pattern"/>, each as one portal of the nexus
+    /// <see cref="WormholeServiceCollectionExtensions.AddWormhole"/> registered, admitted by its <see cref="WormholeBuilder.Admit"/>
+    /// (all, without one), with its <see cref="WormholeBuilder.OnPortalOpened"/> callbacks run for every portal that opens.
+    /// </summary>
+    /// <param name="endpoints">The app or route group.</param>
+    /// <param name="pattern">The route, e.g. <c>"/ws"</c>.</param>
+    /// <returns>The endpoint's builder, to add authorization, CORS or other conventions.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddWormhole</c> was not called on the application's services.</exception>
+    /// <remarks>
+    /// As <see cref="MapWormhole(IEndpointRouteBuilder, string, Nexus)"/> otherwise. A request that arrives before the host has
+    /// made the publications waits for them.
+    /// </remarks>
+    public static IEndpointConventionBuilder MapWormhole(this IEndpointRouteBuilder endpoints, string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
+        var host = endpoints.ServiceProvider.GetService<WormholeHost>()
+            ?? throw new InvalidOperationException($"MapWormhole(\"{pattern}\") takes its nexus from the application's services: call builder.Services.AddWormhole(…) first, or pass a Nexus.");
+        return endpoints.Map(pattern, async context =>
+        {
+            await host.Started.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            await AcceptAsync(context, host.Nexus, context => AdmitWithCallbacksAsync(context, host.Builder)).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>
     /// Accepts WebSocket requests at <paramref name="pattern"/>, each first admitted by <paramref name="admit"/>, which sees
     /// the request's <see cref="HttpContext"/> (its authenticated <c>User</c>, headers, address) before the socket is accepted,
     /// and decides: reject (403 Forbidden), or accept with this portal's limits and portal-only actors.
@@ -83,6 +111,20 @@ public static class WormholeEndpointRouteBuilderExtensions
             await portal.Completion.ConfigureAwait(false);
             await transportStopped.ConfigureAwait(false); // the close handshake, bounded by WebSocketFlow.CloseTimeout
         }
+    }
+
+    private static async ValueTask<PortalAdmission> AdmitWithCallbacksAsync(HttpContext context, WormholeBuilder builder)
+    {
+        var admission = builder.Admission is null ? PortalAdmission.Accept() : await builder.Admission(context).ConfigureAwait(false);
+        if (admission is { IsAccepted: true })
+        {
+            foreach (var opened in builder.Opened)
+            {
+                admission.OnOpened(portal => opened(portal, context.RequestServices));
+            }
+        }
+
+        return admission!;
     }
 
     private static PortalOrigin OriginOf(HttpContext context)

@@ -73,7 +73,9 @@ public sealed class PackageRestoreRunTests(ITestOutputHelper log)
             Assert.True(consoleOutput.Contains("console done", StringComparison.Ordinal), $"the console app did not finish:\n{consoleOutput}");
 
             var webOutput = await DotnetAsync(web, Path.Combine("bin", "Release", "net10.0", "WebApp.dll"));
+            Assert.True(webOutput.Contains("options from appsettings.json: MaxFrameBytes = 65536, IdleTimeout = 00:00:30", StringComparison.Ordinal), $"the web app's nexus did not get its options from appsettings.json:\n{webOutput}");
             Assert.True(webOutput.Contains("web over websocket: 20 + 22 = 42", StringComparison.Ordinal), $"the web app did not print its ask's answer:\n{webOutput}");
+            Assert.True(webOutput.Contains("the client's portal closed: ClosedByPeer", StringComparison.Ordinal), $"the web app's host did not say goodbye to its client as it stopped:\n{webOutput}");
             Assert.True(webOutput.Contains("web done", StringComparison.Ordinal), $"the web app did not finish:\n{webOutput}");
         }
         finally
@@ -160,7 +162,14 @@ public sealed class PackageRestoreRunTests(ITestOutputHelper log)
             await DotnetAsync(app, "add", "package", package, "--version", version);
         }
 
-        File.Copy(Path.Combine(RepositoryRoot.Find(), "Wormhole.Tests", "Packaging", "ConsumerApps", program), Path.Combine(app, "Program.cs"), overwrite: true);
+        var sources = Path.Combine(RepositoryRoot.Find(), "Wormhole.Tests", "Packaging", "ConsumerApps");
+        File.Copy(Path.Combine(sources, program), Path.Combine(app, "Program.cs"), overwrite: true);
+        var settings = Path.Combine(sources, Path.ChangeExtension(program, "appsettings.json"));
+        if (File.Exists(settings))
+        {
+            File.Copy(settings, Path.Combine(app, "appsettings.json"), overwrite: true);
+        }
+
         await DotnetAsync(app, "build", "-c", "Release", "--disable-build-servers");
         return app;
     }
