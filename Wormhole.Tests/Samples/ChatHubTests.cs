@@ -18,11 +18,12 @@ public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     private readonly List<ChatUser> _users = [];
     private readonly RecordingLogger _hubLog = new();
     private Nexus _server = null!;
+    private ActorRef<ChatHub> _hub = null!;
 
     public Task InitializeAsync()
     {
         _server = Nexus.Create(Sys);
-        _server.Publish(ChatProtocol.HubName, ChatHubActor.Spawn(Sys, _hubLog));
+        _hub = ChatHubActor.Spawn(Sys, _hubLog);
         return Task.CompletedTask;
     }
 
@@ -288,6 +289,26 @@ public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connect_ThroughOneConnection_AtMostMaxMembersPerConnection_OtherConnectionsStillJoin()
+    {
+        var alice = await JoinAsync("alice");
+        var sameConnection = new List<Welcome> { alice.Welcome };
+        for (var i = 1; i < ChatHubActor.MaxMembersPerConnection; i++)
+        {
+            sameConnection.Add(await alice.Hub.Ask<Welcome>(port => new Connect { Client = ActorRef<ChatClient>.From(CreateTestProbe(alice.Side.System).Ref), Reply = port, Alias = $"puppet{i}" }, Bounds.Long));
+        }
+
+        var refused = await Assert.ThrowsAsync<RemoteFailureException>(() => alice.Hub.Ask<Welcome>(port => new Connect { Client = ActorRef<ChatClient>.From(CreateTestProbe(alice.Side.System).Ref), Reply = port, Alias = "one-too-many" }, Bounds.Long));
+        var bob = await JoinAsync("bob");
+
+        Assert.Equal(ChatHubActor.MaxMembersPerConnection, sameConnection.Select(w => w.Alias).Distinct().Count());
+        Assert.Contains($"this connection has {ChatHubActor.MaxMembersPerConnection} members already", refused.Message);
+        Assert.DoesNotContain("one-too-many", bob.Welcome.Online);
+        Assert.Equal(ChatHubActor.MaxMembersPerConnection + 1, bob.Welcome.Online.Count);
+        Assert.Contains(_hubLog.Messages, logged => logged == $"bob joined through portal {bob.ServerPortal.Id}; {ChatHubActor.MaxMembersPerConnection + 1} online");
+    }
+
+    [Fact]
     public void Pushes_CarryNoReferences_ClientsReachEachOtherOnlyThroughTheHub()
     {
         var pushes = typeof(ChatClient).GetCustomAttributes<ProtoBuf.ProtoIncludeAttribute>().Select(i => i.KnownType).Append(typeof(ChatClient));
@@ -304,21 +325,22 @@ public sealed class ChatHubTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 
     private int HistoryPagesRead() => _hubLog.Messages.Count(IsHistoryPage);
 
-    /// <summary>A client in an actor system of its own, connected, joined under <paramref name="alias"/>.</summary>
+    /// <summary>A client in an actor system of its own, connected, joined under <paramref name="alias"/> through its portal's door to the hub, as the server does it.</summary>
     private async Task<ChatUser> JoinAsync(string? alias)
     {
         var side = RemoteSide.Create($"chat-client-{_users.Count + 1}");
-        var (portal, _) = await InMemory.ConnectAsync(side.Nexus, _server);
+        var (portal, serverPortal) = await InMemory.ConnectAsync(side.Nexus, _server);
+        ChatHubActor.OpenDoor(serverPortal, _hub, Sys);
         var hub = await portal.LookupAsync<ChatHub>(ChatProtocol.HubName).WaitAsync(Bounds.Long);
         var inbox = CreateTestProbe(side.System);
         var client = ActorRef<ChatClient>.From(inbox.Ref);
         var welcome = await hub.Ask<Welcome>(port => new Connect { Client = client, Reply = port, Alias = alias }, Bounds.Long);
-        var user = new ChatUser(side, portal, hub, client, inbox, welcome);
+        var user = new ChatUser(side, portal, serverPortal, hub, client, inbox, welcome);
         _users.Add(user);
         return user;
     }
 
-    private sealed record ChatUser(RemoteSide Side, Portal Portal, ActorRef<ChatHub> Hub, ActorRef<ChatClient> Client, TestProbe Inbox, Welcome Welcome)
+    private sealed record ChatUser(RemoteSide Side, Portal Portal, Portal ServerPortal, ActorRef<ChatHub> Hub, ActorRef<ChatClient> Client, TestProbe Inbox, Welcome Welcome)
     {
         public ActorRef<ChatRoom> Room => Welcome.Room!;
 

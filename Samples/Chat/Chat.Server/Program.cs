@@ -1,16 +1,18 @@
 using Akka.Actor;
+using Akka.Hosting;
 using Chat.Contracts;
 using Chat.Server.Hub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Wormhole.Reactive;
 using Wormhole.Streams;
 
-// The chat server: ASP.NET Core on Kestrel, one WebSocket endpoint (ChatProtocol.Path) where every client
-// gets its own portal, and one published actor, the hub. It also serves the browser chat page at /: wwwroot, copied
-// beside the dll (index.html, chat.css, and chat.js, which clients/typescript's `npm run build` bundles), or the
-// folder that --webroot names. Choose the address with --urls (or ASPNETCORE_URLS,
+// The chat server: ASP.NET Core on Kestrel with Akka.Hosting, one WebSocket endpoint (ChatProtocol.Path) where every
+// client gets its own portal, and on each portal one published actor, that portal's door to the hub. It also serves the
+// browser chat page at /: wwwroot, copied beside the dll (index.html, chat.css, and chat.js, which clients/typescript's
+// `npm run build` bundles), or the folder that --webroot names. Choose the address with --urls (or ASPNETCORE_URLS,
 // ASPNETCORE_HTTP_PORTS); the default is http://127.0.0.1:5000, this machine only. Stops on Ctrl+C or SIGTERM,
 // saying goodbye to every client.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -30,46 +32,44 @@ builder.Logging.AddSimpleConsole(console =>
     console.SingleLine = true;
     console.TimestampFormat = "HH:mm:ss ";
 });
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; the portals are logged below
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; Wormhole.* logs the portals
+
+builder.Services.AddAkka("chat-server", (akka, services) => akka
+    .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
+    .WithActors((system, registry) => registry.Register<ChatHubActor>(
+        ChatHubActor.Spawn(system, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Hub")).Untyped)));
+
+// Options from the "Wormhole" section of the configuration (appsettings.json, WORMHOLE__… environment variables,
+// --Wormhole:MaxFrameBytes=…). Each portal gets its own door to the hub as it opens, so the hub knows which
+// connection a client joined through and caps the members per connection.
+builder.Services.AddWormhole(wormhole => wormhole.OnPortalOpened((portal, services) =>
+{
+    var system = services.GetRequiredService<ActorSystem>();
+    ChatHubActor.OpenDoor(portal, ActorRef<ChatHub>.From(ActorRegistry.For(system).Get<ChatHubActor>()), system);
+}));
 
 var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Server");
-var system = ActorSystem.Create("chat-server", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-var nexus = Nexus.Create(system);
+app.UseWebSockets();
+app.MapWormhole(ChatProtocol.Path);
+app.UseDefaultFiles(); // / is the browser chat page, index.html
+app.UseStaticFiles();
+if (!app.Environment.WebRootFileProvider.GetFileInfo("chat.js").Exists)
+{
+    log.LogWarning("no chat.js in {WebRoot}: the browser page will not work; run 'npm ci && npm run build' in clients/typescript, then build the server again", app.Environment.WebRootPath);
+}
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    foreach (var url in app.Urls)
+    {
+        log.LogInformation("chat server listening on {Url}", new UriBuilder(url) { Scheme = url.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws", Path = ChatProtocol.Path }.Uri);
+    }
+});
+
 try
 {
-    var hub = ChatHubActor.Spawn(system, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Hub"));
-    nexus.Publish(ChatProtocol.HubName, hub);
-    using var portals = nexus.Events.Subscribe(e =>
-    {
-        switch (e)
-        {
-            case PortalEvent.Opened opened:
-                log.LogInformation("portal {Portal} opened", opened.Portal.Id);
-                break;
-            case PortalEvent.Closed closed:
-                log.LogInformation("portal {Portal} closed: {Reason}", closed.Portal.Id, closed.Reason);
-                break;
-        }
-    });
-
-    app.UseWebSockets();
-    app.MapWormhole(ChatProtocol.Path, nexus);
-    app.UseDefaultFiles(); // / is the browser chat page, index.html
-    app.UseStaticFiles();
-    if (!app.Environment.WebRootFileProvider.GetFileInfo("chat.js").Exists)
-    {
-        log.LogWarning("no chat.js in {WebRoot}: the browser page will not work; run 'npm ci && npm run build' in clients/typescript, then build the server again", app.Environment.WebRootPath);
-    }
-    app.Lifetime.ApplicationStarted.Register(() =>
-    {
-        foreach (var url in app.Urls)
-        {
-            log.LogInformation("chat server listening on {Url}", new UriBuilder(url) { Scheme = url.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws", Path = ChatProtocol.Path }.Uri);
-        }
-    });
-
-    await app.RunAsync();
+    await app.RunAsync(); // on Ctrl+C or SIGTERM: a Goodbye to every client, then the actor system stops
     return 0;
 }
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
@@ -79,7 +79,5 @@ catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections
 }
 finally
 {
-    await nexus.DisposeAsync();
-    await system.Terminate();
     log.LogInformation("chat server stopped");
 }

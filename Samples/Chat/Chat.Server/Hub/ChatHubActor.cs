@@ -3,6 +3,7 @@ using Akka.Actor;
 using Chat.Contracts;
 using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
+using Wormhole.Streams;
 
 namespace Chat.Server.Hub;
 
@@ -16,6 +17,12 @@ namespace Chat.Server.Hub;
 /// the hub tagged with that member's id (a <see cref="ActorRefCombinators.Map{TIn, T}"/> of the hub). The session is
 /// the <see cref="Welcome.Room"/> the member gets back, so what it sends is always on its own behalf, and no
 /// message the hub sends carries a reference to another member: clients reach each other only through the hub.
+/// </para>
+/// <para>
+/// The server gives each portal its own door to the hub (<see cref="OpenDoor"/>, from the portal's opened callback): the
+/// door tags every message with the portal's id, so the hub knows which connection a <see cref="Connect"/> came through
+/// and takes at most <see cref="MaxMembersPerConnection"/> members from one connection, however many client references
+/// it makes up. The hub published directly (in-process tests, tools) takes untagged messages, uncounted.
 /// </para>
 /// <para>
 /// The hub watches each member's client reference (a proxy on the member's portal). The proxy stops when the
@@ -32,6 +39,9 @@ public sealed class ChatHubActor : ReceiveActor
 {
     /// <summary>How many members the hub takes at most; a <see cref="Connect"/> past it fails.</summary>
     public const int MaxMembers = 1_000;
+
+    /// <summary>How many members one connection may bring through its door; a <see cref="Connect"/> past it fails.</summary>
+    public const int MaxMembersPerConnection = 3;
 
     /// <summary>How many posts a history stream's producer asks the hub for at a time.</summary>
     public const int HistoryPageSize = 100;
@@ -51,7 +61,8 @@ public sealed class ChatHubActor : ReceiveActor
     public ChatHubActor(ILogger log)
     {
         _log = log;
-        Receive<Connect>(OnConnect);
+        Receive<Connect>(connect => OnConnect(connect, connection: null));
+        Receive<ThroughDoor>(OnThroughDoor);
         Receive<FromSession>(OnFromSession);
         Receive<ReadPage>(OnReadPage);
         Receive<Terminated>(OnTerminated);
@@ -68,7 +79,30 @@ public sealed class ChatHubActor : ReceiveActor
         return ActorRef<ChatHub>.From(factory.ActorOf(Props.Create(() => new ChatHubActor(log)), name));
     }
 
-    private void OnConnect(Connect connect)
+    /// <summary>
+    /// Publishes on <paramref name="portal"/>, as <see cref="ChatProtocol.HubName"/>, its own door to <paramref name="hub"/>:
+    /// an actor that tags each message with the portal's id. The door stops when the portal closes.
+    /// </summary>
+    /// <param name="portal">A portal that has just opened (call this from its opened callback, so the client's first lookup finds the door).</param>
+    /// <param name="hub">The hub.</param>
+    /// <param name="factory">Where the door actor lives.</param>
+    public static void OpenDoor(Portal portal, ActorRef<ChatHub> hub, IActorRefFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(portal);
+        var door = ActorRef<ThroughDoor>.From(hub.Untyped).Map((ChatHub message) => new ThroughDoor(portal.Id, message), factory, $"door-{portal.Id}");
+        portal.Publish(ChatProtocol.HubName, door);
+        portal.Completion.ContinueWith(_ => door.Untyped.Tell(PoisonPill.Instance), TaskScheduler.Default);
+    }
+
+    private void OnThroughDoor(ThroughDoor through)
+    {
+        if (through.Message is Connect connect)
+        {
+            OnConnect(connect, through.Connection);
+        }
+    }
+
+    private void OnConnect(Connect connect, string? connection)
     {
         if (connect.Reply is not { } reply)
         {
@@ -95,15 +129,21 @@ public sealed class ChatHubActor : ReceiveActor
             return;
         }
 
+        if (connection is not null && _byId.Values.Count(m => m.Connection == connection) >= MaxMembersPerConnection)
+        {
+            TryFail(reply, $"this connection has {MaxMembersPerConnection} members already, the most one connection may have");
+            return;
+        }
+
         var id = ++_lastMemberId;
         var session = ActorRef<FromSession>.From(Self).Map((ChatRoom message) => new FromSession(id, message), Context, $"session-{id}");
-        var member = new Member(id, client, session) { Alias = PickAlias(connect.Alias) };
+        var member = new Member(id, client, session, connection) { Alias = PickAlias(connect.Alias) };
         Broadcast(new UserJoined { Alias = member.Alias });
         _byClient.Add(client.Untyped, member);
         _byId.Add(id, member);
         Context.Watch(client.Untyped);
         TryReply(reply, WelcomeFor(member));
-        _log.LogInformation("{Alias} joined; {Count} online", member.Alias, _byId.Count);
+        _log.LogInformation("{Alias} joined through portal {Portal}; {Count} online", member.Alias, connection ?? "(none)", _byId.Count);
     }
 
     private void OnFromSession(FromSession envelope)
@@ -319,12 +359,18 @@ public sealed class ChatHubActor : ReceiveActor
     /// <summary>A history stream's producer asks for the next page: posts after sequence number <paramref name="After"/>, up to <paramref name="Last"/>.</summary>
     private sealed record ReadPage(string Reader, long After, long Last);
 
+    /// <summary>A client's message to the hub, tagged by the door of the portal it came through with that portal's id.</summary>
+    private sealed record ThroughDoor(string Connection, ChatHub Message);
+
     /// <summary>A member's message, tagged by its session with the member's id.</summary>
     private sealed record FromSession(int MemberId, ChatRoom Message);
 
-    private sealed class Member(int id, ActorRef<ChatClient> client, ActorRef<ChatRoom> session)
+    private sealed class Member(int id, ActorRef<ChatClient> client, ActorRef<ChatRoom> session, string? connection)
     {
         public int Id { get; } = id;
+
+        /// <summary>The id of the portal the member joined through; null: joined through the hub published directly.</summary>
+        public string? Connection { get; } = connection;
 
         public ActorRef<ChatClient> Client { get; } = client;
 
