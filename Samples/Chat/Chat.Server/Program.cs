@@ -42,11 +42,13 @@ builder.Services.AddAkka("chat-server", (akka, services) => akka
 // Options from the "Wormhole" section of the configuration (appsettings.json, WORMHOLE__… environment variables,
 // --Wormhole:MaxFrameBytes=…). Each portal gets its own door to the hub as it opens, so the hub knows which
 // connection a client joined through and caps the members per connection.
+// snippet: chat-server-door
 builder.Services.AddWormhole(wormhole => wormhole.OnPortalOpened((portal, services) =>
 {
     var system = services.GetRequiredService<ActorSystem>();
     ChatHubActor.OpenDoor(portal, ActorRef<ChatHub>.From(ActorRegistry.For(system).Get<ChatHubActor>()), system);
 }));
+// end snippet
 
 var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Server");
