@@ -216,18 +216,46 @@ public sealed class TlsConduitTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
         Assert.Empty(_server.Nexus.Portals);
     }
 
+    [Fact]
+    public async Task Wss_AgainstKestrelHttps_TheClientCertificateLandsOnTheServerPortal_WithTheAddress()
+    {
+        using var alice = _certificates.Issue("CN=alice", serverAuth: false);
+        await using var app = await StartHttpsAsync(_server.Nexus, _certificates.Server, requireClientCertificate: true);
+        var serverPortal = _server.Nexus.Events.OfType<PortalEvent.Opened>().Select(e => e.Portal).FirstAsync().ToTask();
+        var certificates = _certificates;
+
+        await _client.ConnectAsync(Conduit.WebSocket(WssUri(app), options =>
+        {
+            options.ClientCertificates.Add(alice);
+            options.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == SslPolicyErrors.None || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate?.GetCertHashString() == certificates.Server.Thumbprint);
+        })).WaitAsync(Bounds.Long);
+
+        var opened = await serverPortal.WaitAsync(Bounds.Long);
+        Assert.Equal(alice.Thumbprint, opened.RemoteCertificate?.Thumbprint);
+        Assert.Equal(IPAddress.Loopback, ((IPEndPoint)opened.RemoteEndPoint!).Address.MapToIPv4());
+    }
+
     private static IPEndPoint Loopback => new(IPAddress.Loopback, 0);
 
     /// <summary>The reason of the first portal <paramref name="nexus"/> reports closed; fails if one opens first.</summary>
     private static Task<PortalCloseReason> ClosedWithoutOpened(Nexus nexus) =>
         nexus.Events.FirstAsync().Select(e => e is PortalEvent.Closed closed ? closed.Reason : throw new InvalidOperationException($"a portal opened: {e}")).ToTask();
 
-    private static async Task<WebApplication> StartHttpsAsync(Nexus nexus, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    private static async Task<WebApplication> StartHttpsAsync(Nexus nexus, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, bool requireClientCertificate = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
+        {
+            https.ServerCertificate = certificate;
+            if (requireClientCertificate)
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true; // the test's own CA; the portal's certificate is what is checked
+            }
+        })));
         var app = builder.Build();
         app.UseWebSockets();
         app.MapWormhole("/ws", nexus);
