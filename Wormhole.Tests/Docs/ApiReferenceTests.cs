@@ -35,11 +35,17 @@ public sealed partial class ApiReferenceTests(ITestOutputHelper log)
         var site = Directory.CreateTempSubdirectory("wormhole-api-").FullName;
         try
         {
-            await DotnetAsync(root, "tool", "restore");
-            var output = await DotnetAsync(root, "docfx", "docfx.json", "--warningsAsErrors", "--output", site);
+            var (restored, restoreOutput) = await DotnetAsync(root, "tool", "restore");
+            Assert.True(restored == 0, $"dotnet tool restore exited with {restored}:\n{restoreOutput}");
+            var (exit, output) = await DotnetAsync(root, "docfx", "docfx.json", "--warningsAsErrors", "--output", site);
 
             var problems = Problem().Matches(output).Select(m => m.Value).ToList();
-            Assert.True(problems.Count == 0, $"DocFX reported {problems.Count} warning(s) or error(s):\n{string.Join('\n', problems)}\n\nits whole output:\n{output}");
+            Assert.True(
+                exit == 0 && problems.Count == 0,
+                $"DocFX exited with {exit} and reported {problems.Count} warning(s) or error(s):\n{string.Join('\n', problems)}\n\n" +
+                "(InvalidCref, UidNotFound: a cref or xref to nothing; InvalidBookmark: a link to a heading that is not there; " +
+                "InvalidFileLink: a link to a file outside the site: a Markdown file belongs in docfx.json's build.content, " +
+                "any other file in its build.resource)\n\nits whole output:\n" + output);
             Assert.True(output.Contains("0 warning(s)", StringComparison.Ordinal), $"DocFX's output has no \"0 warning(s)\" line:\n{output}");
 
             // The pages a reader starts from: the landing page, the README, an article, a type of each package.
@@ -67,8 +73,8 @@ public sealed partial class ApiReferenceTests(ITestOutputHelper log)
         }
     }
 
-    /// <summary>Runs <c>dotnet ARGUMENTS</c> in <paramref name="directory"/>; fails the test with its output when it fails or outlasts <see cref="TestBound"/>.</summary>
-    private async Task<string> DotnetAsync(string directory, params string[] arguments)
+    /// <summary>Runs <c>dotnet ARGUMENTS</c> in <paramref name="directory"/>: its exit code and output; fails the test when it outlasts <see cref="TestBound"/>.</summary>
+    private async Task<(int ExitCode, string Output)> DotnetAsync(string directory, params string[] arguments)
     {
         var info = new ProcessStartInfo(SamplePrograms.DotnetHost())
         {
@@ -118,8 +124,7 @@ public sealed partial class ApiReferenceTests(ITestOutputHelper log)
         var text = Text();
         log.WriteLine(text);
         log.WriteLine($"({watch.Elapsed.TotalSeconds:F1} s)");
-        Assert.True(process.ExitCode == 0, $"{command} exited with {process.ExitCode}:\n{text}");
-        return text;
+        return (process.ExitCode, text);
 
         void Append(string? line)
         {
