@@ -24,9 +24,16 @@ internal sealed class WebSocketConduit(Uri uri, Action<ClientWebSocketOptions>? 
         var socket = new ClientWebSocket();
         try
         {
+            socket.Options.CollectHttpResponseDetails = true; // to tell a refusal (401, 403) from a lost connection
             configure?.Invoke(socket.Options);
             await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return socket;
+        }
+        catch (WebSocketException e) when (socket.HttpStatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            throw new ConnectionRefusedException($"the server refused the WebSocket request at {uri}: HTTP {(int)status} {status} (its admission or authorization turned this client away)", e);
         }
         catch (Exception e) when (TlsHandshake.FailureOf(e) is { } tls)
         {

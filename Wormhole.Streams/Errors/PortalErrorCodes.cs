@@ -10,6 +10,9 @@ namespace Wormhole.Streams;
 /// </remarks>
 public static class PortalErrorCodes
 {
+    /// <summary>Not on the wire: the server refused the connection before any portal opened (a WebSocket request answered 401 or 403 by its admission or authorization).</summary>
+    public const string Refused = "refused";
+
     /// <summary>A frame other than <c>Hello</c> arrived before the peer's <c>Hello</c>.</summary>
     public const string HelloExpected = "hello-expected";
 

@@ -164,7 +164,37 @@ public sealed partial class Nexus : IAsyncDisposable
         }
         catch (Exception e) when (e is not PortalClosedException)
         {
-            throw new PortalClosedException(new PortalCloseReason(PortalCloseKind.ConduitFailed, $"could not connect: {e.Message}", e));
+            throw new PortalClosedException(new PortalCloseReason(PortalCloseKind.ConduitFailed, $"could not connect: {e.Message}", e)
+            {
+                Code = e is ConnectionRefusedException ? PortalErrorCodes.Refused : null,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Connects through the first of <paramref name="policy"/>'s endpoints that opens a portal, and from then on opens a new
+    /// portal each time one closes for a reason worth reconnecting after (<see cref="ReconnectPolicy.When"/>), backing off
+    /// between attempts and going round the endpoints: an opt-in, as SignalR's <c>WithAutomaticReconnect</c> is.
+    /// </summary>
+    /// <param name="policy">The endpoints, the backoff and when to give up.</param>
+    /// <param name="cancellationToken">Gives up waiting for the first portal; the connection is closed.</param>
+    /// <returns>The connection, once its first portal is open; <see cref="ReconnectingPortal.States"/> tells what goes on after.</returns>
+    /// <exception cref="PortalClosedException">The first portal never opened: a refusal, a reason not worth retrying, or the attempts ran out; the reason is the last attempt's.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A policy setting is outside its valid range.</exception>
+    public async Task<ReconnectingPortal> ConnectAsync(ReconnectPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var connection = new ReconnectingPortal(this, policy.Validated());
+        try
+        {
+            await connection.FirstOpened.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (OperationCanceledException)
+        {
+            await connection.CloseAsync("the connect was cancelled", CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
     }
 
