@@ -105,11 +105,45 @@ public sealed class ChatProcessTests
         await client.WaitForLineAsync($"^cannot connect to ws://127.0.0.1:{port}/chat: ", ProcessBound);
     }
 
+    [Fact]
+    public async Task ReconnectingClient_ServerRestartsOnItsPort_ItRejoinsUnderItsAlias_AndAPostAfterTheRejoinReachesTheOthers()
+    {
+        var port = FreePort();
+        var urls = new[] { "--urls", $"http://127.0.0.1:{port}" };
+        var first = SampleProcess.Start(_output, "server-1", Server, urls);
+        SampleProcess? second = null;
+        try
+        {
+            using var alice = await JoinAsync(first, "alice", "--reconnect");
+            await alice.WriteLineAsync("/nick ally"); // the alias it rejoins under is the one it has now
+            await alice.WaitForLineAsync(@"^\* alice is now ally$", ProcessBound);
+
+            first.Terminate(); // a Goodbye, then the server is gone: the client backs off and tries again
+            await alice.WaitForLineAsync(@"^\* connection lost \(ClosedByPeer: the peer said goodbye: .*\); reconnecting in \d+\.\d s \(attempt 1\)$", ProcessBound);
+            await first.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+            second = SampleProcess.Start(_output, "server-2", Server, urls);
+            await alice.WaitForLineAsync(@"^\* rejoined as ally; online \(1\): ally$", ProcessBound);
+            using var bob = await JoinAsync(second, "bob");
+
+            await alice.WriteLineAsync("posted after the rejoin");
+
+            await bob.WaitForLineAsync(@"^\[\d\d:\d\d:\d\d\] ally: posted after the rejoin$", ProcessBound);
+            alice.Process.StandardInput.Close();
+            await alice.Process.WaitForExitAsync().WaitAsync(ProcessBound);
+            Assert.Equal(0, alice.Process.ExitCode);
+        }
+        finally
+        {
+            first.Dispose();
+            second?.Dispose();
+        }
+    }
+
     /// <summary>Starts a client for <paramref name="nick"/> against the server (once it listens) and waits for its welcome.</summary>
-    private async Task<SampleProcess> JoinAsync(SampleProcess server, string nick)
+    private async Task<SampleProcess> JoinAsync(SampleProcess server, string nick, params string[] options)
     {
         var url = (await server.WaitForLineAsync(ListeningOn, ProcessBound)).Groups[1].Value;
-        var client = SampleProcess.Start(_output, nick, Client, "--url", url, "--nick", nick);
+        var client = SampleProcess.Start(_output, nick, Client, ["--url", url, "--nick", nick, .. options]);
         try
         {
             await client.WaitForLineAsync($"^connected to {Regex.Escape(url)} as {nick}$", ProcessBound);

@@ -7,8 +7,12 @@ using Wormhole.Streams;
 
 namespace Chat.Client;
 
-/// <summary>One chat session on the console: connect, join, then post standard input line by line until it ends or the connection does.</summary>
-internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
+/// <summary>
+/// One chat session on the console: connect, join, then post standard input line by line until it ends or the connection
+/// does. With <paramref name="reconnect"/>, a lost connection is not the end: it connects again (to the next of
+/// <paramref name="urls"/>, with backoff) and joins again under the alias it had, and what is typed meanwhile waits.
+/// </summary>
+internal sealed class ConsoleChat(Nexus nexus, IReadOnlyList<Uri> urls, string? nick, bool reconnect)
 {
     public const int LeftCleanly = 0;
     public const int CannotJoin = 2;
@@ -20,78 +24,134 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
     /// <summary>For each answer once joined.</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The room of the current portal; replaced by a new, pending one while reconnecting.</summary>
+    private TaskCompletionSource<ActorRef<ChatRoom>> _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The alias the server gave, kept up to date by renames, asked for again on each rejoin.</summary>
+    private string? _alias = nick;
+
     public async Task<int> RunAsync()
     {
-        Portal portal;
+        // Without --reconnect, MaxAttempts = 0: the first failure or loss is the end, as with a plain ConnectAsync.
+        var policy = new ReconnectPolicy(urls.Select(url => Conduit.WebSocket(url)).ToList()) { MaxAttempts = reconnect ? 100 : 0 };
+        ReconnectingPortal connection;
         try
         {
             using var connecting = new CancellationTokenSource(Patience);
-            portal = await nexus.ConnectAsync(Conduit.WebSocket(url), connecting.Token);
+            connection = await nexus.ConnectAsync(policy, connecting.Token);
         }
         catch (Exception e) when (e is PortalClosedException or OperationCanceledException)
         {
-            Console.Error.WriteLine($"cannot connect to {url}: {e.Message}");
+            Console.Error.WriteLine($"cannot connect to {string.Join(", ", urls)}: {e.Message}");
             return CannotJoin;
         }
 
-        var welcomed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = FnActor.Spawn<ChatClient>(nexus.System, async ctx =>
+        await using (connection)
         {
-            await welcomed.Task; // the welcome is printed first, whatever arrives meanwhile
-            await foreach (var message in ctx.Messages)
+            var welcomed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var inbox = FnActor.Spawn<ChatClient>(nexus.System, async ctx =>
             {
-                ChatOutput.Event(message);
-            }
-        });
+                await welcomed.Task; // the welcome is printed first, whatever arrives meanwhile
+                await foreach (var message in ctx.Messages)
+                {
+                    ChatOutput.Event(message);
+                }
+            });
 
-        ActorRef<ChatRoom> room;
+            if (connection.Current is not { } portal)
+            {
+                return Lost(await connection.Completion); // gone between the connect and this line
+            }
+
+            var first = await JoinAsync(portal, inbox, first: true);
+            if (first is not null)
+            {
+                return first.Value;
+            }
+
+            welcomed.SetResult();
+            using var rejoining = connection.States.Subscribe(state => OnState(state, inbox));
+            using var stop = new CancellationTokenSource();
+            void Leave(PosixSignalContext signal)
+            {
+                signal.Cancel = true; // Ctrl+C or SIGTERM ends the input: leave cleanly
+                stop.Cancel();
+            }
+
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
+            var lines = StdinLines.Start(stop.Token);
+            if (await PostLinesAsync(connection, lines) is { } lost)
+            {
+                return Lost(lost);
+            }
+
+            await connection.CloseAsync().WaitAsync(Patience);
+            return LeftCleanly;
+        }
+    }
+
+    /// <summary>Joins through <paramref name="portal"/>: the welcome, and the room to post to. Null when joined; else the exit code.</summary>
+    private async Task<int?> JoinAsync(Portal portal, ActorRef<ChatClient> inbox, bool first)
+    {
         try
         {
             var hub = await portal.LookupAsync<ChatHub>(ChatProtocol.HubName).WaitAsync(Patience);
-            var welcome = await hub.Ask<Welcome>(port => new Connect { Client = inbox, Reply = port, Alias = nick }, Patience);
-            room = welcome.Room ?? throw new InvalidOperationException("the server's welcome has no room");
-            ChatOutput.Welcome(url, welcome);
-            welcomed.SetResult();
+            var welcome = await hub.Ask<Welcome>(port => new Connect { Client = inbox, Reply = port, Alias = _alias }, Patience);
+            var room = welcome.Room ?? throw new InvalidOperationException("the server's welcome has no room");
+            _alias = welcome.Alias;
+            if (first)
+            {
+                ChatOutput.Welcome(urls[0], welcome);
+            }
+            else
+            {
+                Console.WriteLine($"* rejoined as {welcome.Alias}; {ChatOutput.OnlineLine(welcome.Online)}");
+            }
+
+            _room.TrySetResult(room);
+            return null;
         }
         catch (PortalClosedException e)
         {
-            return Lost(e.Reason);
+            return first ? Lost(e.Reason) : null; // after a reconnect: the connection goes on to the next portal
         }
         catch (Exception e) when (e is PublicationNotFoundException or RemoteFailureException or AskTimeoutException or TimeoutException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"cannot join the chat at {url}: {e.Message}");
+            Console.Error.WriteLine($"cannot join the chat at {string.Join(", ", urls)}: {e.Message}");
             await portal.CloseAsync().WaitAsync(Patience);
             return CannotJoin;
         }
-
-        using var stop = new CancellationTokenSource();
-        void Leave(PosixSignalContext signal)
-        {
-            signal.Cancel = true; // Ctrl+C or SIGTERM ends the input: leave cleanly
-            stop.Cancel();
-        }
-
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
-        var lines = StdinLines.Start(stop.Token);
-        if (await PostLinesAsync(portal, room, lines) is { } lost)
-        {
-            return Lost(lost);
-        }
-
-        await portal.CloseAsync().WaitAsync(Patience);
-        return LeftCleanly;
     }
 
-    /// <summary>Handles each line until the input ends or <c>/quit</c> (null), or until the portal closes on its own (why).</summary>
-    private static async Task<PortalCloseReason?> PostLinesAsync(Portal portal, ActorRef<ChatRoom> room, ChannelReader<string> lines)
+    /// <summary>Says what the connection does, and joins again on each new portal.</summary>
+    private void OnState(ConnectionState state, ActorRef<ChatClient> inbox)
+    {
+        switch (state)
+        {
+            case ConnectionState.Reconnecting reconnecting:
+                if (_room.Task.IsCompleted)
+                {
+                    _room = new(TaskCreationOptions.RunContinuationsAsynchronously); // what is typed now waits for the rejoin
+                }
+
+                Console.WriteLine($"* connection lost ({reconnecting.Reason}); reconnecting in {reconnecting.Delay.TotalSeconds:0.0} s (attempt {reconnecting.Attempt})");
+                break;
+            case ConnectionState.Connected { Reconnected: true } connected:
+                _ = JoinAsync(connected.Portal, inbox, first: false);
+                break;
+        }
+    }
+
+    /// <summary>Handles each line until the input ends or <c>/quit</c> (null), or until the connection ends for good (why).</summary>
+    private async Task<PortalCloseReason?> PostLinesAsync(ReconnectingPortal connection, ChannelReader<string> lines)
     {
         while (true)
         {
             var more = lines.WaitToReadAsync().AsTask();
-            if (await Task.WhenAny(portal.Completion, more) == portal.Completion)
+            if (await Task.WhenAny(connection.Completion, more) == connection.Completion)
             {
-                return portal.Completion.Result;
+                return connection.Completion.Result;
             }
 
             if (!await more)
@@ -103,21 +163,30 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
             {
                 try
                 {
+                    var room = await _room.Task.WaitAsync(Patience);
                     if (!await HandleAsync(room, line))
                     {
                         return null;
                     }
                 }
-                catch (PortalClosedException e)
+                catch (PortalClosedException e) when (!reconnect)
                 {
                     return e.Reason;
+                }
+                catch (PortalClosedException)
+                {
+                    ChatOutput.Problem($"not sent, the connection was lost: {line}");
+                }
+                catch (TimeoutException)
+                {
+                    ChatOutput.Problem($"not sent, not connected for {Patience.TotalSeconds:0} s: {line}");
                 }
             }
         }
     }
 
     /// <summary>Posts <paramref name="line"/> or carries out the command in it; false for <c>/quit</c>.</summary>
-    private static async Task<bool> HandleAsync(ActorRef<ChatRoom> room, string line)
+    private async Task<bool> HandleAsync(ActorRef<ChatRoom> room, string line)
     {
         var (command, argument) = line.StartsWith('/') && !line.StartsWith("//", StringComparison.Ordinal)
             ? (line.Split(' ', 2)[0], line.Split(' ', 2).ElementAtOrDefault(1)?.Trim() ?? "")
@@ -130,7 +199,9 @@ internal sealed class ConsoleChat(Nexus nexus, Uri url, string? nick)
                     Refused(await room.Ask<Ack>(port => new Post { Text = argument, Reply = port }, AnswerTimeout), "not posted");
                     break;
                 case "/nick":
-                    Refused(await room.Ask<Ack>(port => new Rename { Alias = argument, Reply = port }, AnswerTimeout), "not renamed");
+                    var renamed = await room.Ask<Ack>(port => new Rename { Alias = argument, Reply = port }, AnswerTimeout);
+                    Refused(renamed, "not renamed");
+                    _alias = renamed.Accepted ? argument : _alias;
                     break;
                 case "/who":
                     Console.WriteLine(ChatOutput.OnlineLine((await room.Ask<Online>(port => new Who { Reply = port }, AnswerTimeout)).Aliases));

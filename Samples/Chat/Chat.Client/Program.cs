@@ -4,23 +4,24 @@ using Wormhole.Streams;
 namespace Chat.Client;
 
 /// <summary>
-/// <c>Chat.Client [--url ws://HOST:PORT/chat] [--nick ALIAS]</c>: joins the chat, prints the welcome, the history and
-/// every event, and posts each line of standard input. Exit codes: 0 at the end of input or <c>/quit</c>;
-/// 2 when it cannot connect or join; 3 when the connection is lost; 64 for bad arguments. Ctrl+C and SIGTERM
-/// end the input, as the end of the file does.
+/// <c>Chat.Client [--url ws://HOST:PORT/chat]… [--nick ALIAS] [--reconnect]</c>: joins the chat, prints the welcome, the
+/// history and every event, and posts each line of standard input. Exit codes: 0 at the end of input or <c>/quit</c>;
+/// 2 when it cannot connect or join; 3 when the connection is lost (with <c>--reconnect</c>: when 100 attempts in a row
+/// failed); 64 for bad arguments. Ctrl+C and SIGTERM end the input, as the end of the file does.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: Chat.Client [--url ws://HOST:PORT/chat] [--nick ALIAS]
-          --url   the chat server's WebSocket endpoint (default ws://127.0.0.1:5000/chat)
-          --nick  the alias to ask for (default: the server picks guest-N)
+        usage: Chat.Client [--url ws://HOST:PORT/chat]... [--nick ALIAS] [--reconnect]
+          --url        the chat server's WebSocket endpoint (default ws://127.0.0.1:5000/chat); several: tried in turn
+          --nick       the alias to ask for (default: the server picks guest-N)
+          --reconnect  when the connection is lost, connect again (the next --url, with backoff) and rejoin
         Each line read from standard input is posted; /nick ALIAS, /who, /history, /help and /quit are commands.
         """;
 
     public static async Task<int> Main(string[] args)
     {
-        if (!TryParse(args, out var url, out var nick))
+        if (!TryParse(args, out var urls, out var nick, out var reconnect))
         {
             Console.Error.WriteLine(Usage);
             return 64; // EX_USAGE
@@ -30,7 +31,7 @@ internal static class Program
         var nexus = Nexus.Create(system);
         try
         {
-            return await new ConsoleChat(nexus, url, nick).RunAsync();
+            return await new ConsoleChat(nexus, urls, nick, reconnect).RunAsync();
         }
         finally
         {
@@ -39,28 +40,41 @@ internal static class Program
         }
     }
 
-    private static bool TryParse(string[] args, out Uri url, out string? nick)
+    private static bool TryParse(string[] args, out IReadOnlyList<Uri> urls, out string? nick, out bool reconnect)
     {
-        url = new Uri("ws://127.0.0.1:5000/chat");
+        var given = new List<Uri>();
+        urls = given;
         nick = null;
-        for (var i = 0; i < args.Length; i += 2)
+        reconnect = false;
+        for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--reconnect")
+            {
+                reconnect = true;
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 return false;
             }
 
-            switch (args[i])
+            switch (args[i++])
             {
-                case "--url" when Uri.TryCreate(args[i + 1], UriKind.Absolute, out var parsed) && parsed.Scheme is "ws" or "wss":
-                    url = parsed;
+                case "--url" when Uri.TryCreate(args[i], UriKind.Absolute, out var parsed) && parsed.Scheme is "ws" or "wss":
+                    given.Add(parsed);
                     break;
                 case "--nick":
-                    nick = args[i + 1];
+                    nick = args[i];
                     break;
                 default:
                     return false;
             }
+        }
+
+        if (given.Count == 0)
+        {
+            given.Add(new Uri("ws://127.0.0.1:5000/chat"));
         }
 
         return true;

@@ -32,7 +32,7 @@ builder.Logging.AddSimpleConsole(console =>
     console.SingleLine = true;
     console.TimestampFormat = "HH:mm:ss ";
 });
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; Wormhole.* logs the portals
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; the portals are logged below
 
 builder.Services.AddAkka("chat-server", (akka, services) => akka
     .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
@@ -47,6 +47,9 @@ builder.Services.AddWormhole(wormhole => wormhole.OnPortalOpened((portal, servic
 {
     var system = services.GetRequiredService<ActorSystem>();
     ChatHubActor.OpenDoor(portal, ActorRef<ChatHub>.From(ActorRegistry.For(system).Get<ChatHubActor>()), system);
+    var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Server");
+    log.LogInformation("portal {Portal} opened from {Remote}", portal.Id, portal.RemoteEndPoint);
+    portal.Completion.ContinueWith(closed => log.LogInformation("portal {Portal} closed: {Reason}", portal.Id, closed.Result), TaskScheduler.Default);
 }));
 // end snippet
 
