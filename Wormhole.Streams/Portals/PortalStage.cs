@@ -398,8 +398,12 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
 
         public void ReturnProxies(int count) => _stage._nexus.Proxies.Return(count);
 
-        public ProxyRef CreateProxy(WireId id, Type? messageType, bool oneShot, long expiresAtTick) =>
-            new(_provider!.TempPath(), _provider, _commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick };
+        public ProxyRef CreateProxy(WireId id, Type? messageType, bool oneShot, long expiresAtTick)
+        {
+            var proxy = new ProxyRef(_provider!.TempPath(), _provider, _commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick };
+            _provider.RegisterTempActor(proxy, proxy.Path); // its path resolves, so another cluster node reaches it (WormholeSerializer)
+            return proxy;
+        }
 
         private void OnConduitCompleted() =>
             _session.Close(new PortalCloseReason(PortalCloseKind.ConduitCompleted, "the conduit completed (the peer went away without a Goodbye)"), last: null);

@@ -139,6 +139,8 @@ internal sealed class ProxyRef : MinimalActorRef
             return false;
         }
 
+        Provider.UnregisterTempActor(Path);
+
         foreach (var watcher in watchedBy)
         {
             NotifyTerminated(watcher);

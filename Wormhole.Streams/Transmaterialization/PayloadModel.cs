@@ -64,6 +64,19 @@ internal sealed class PayloadModel
 
     private static object? DeserializeAs<T>(RuntimeTypeModel model, Stream stream, object references) => model.Deserialize<T>(stream, default!, references);
 
+    /// <summary>Encodes <paramref name="message"/> as <paramref name="messageType"/>, writing references through <paramref name="references"/>.</summary>
+    public void Serialize(Type messageType, Stream stream, object message, IReferenceTable references) =>
+        Serializers.GetOrAdd(messageType, CreateSerializer)(Model, stream, message, references);
+
+    private static readonly ConcurrentDictionary<Type, Action<RuntimeTypeModel, Stream, object, object>> Serializers = new();
+
+    private static Action<RuntimeTypeModel, Stream, object, object> CreateSerializer(Type type) =>
+        (Action<RuntimeTypeModel, Stream, object, object>)Delegate.CreateDelegate(
+            typeof(Action<RuntimeTypeModel, Stream, object, object>),
+            typeof(PayloadModel).GetMethod(nameof(SerializeAs), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(type));
+
+    private static void SerializeAs<T>(RuntimeTypeModel model, Stream stream, object message, object references) => model.Serialize(stream, (T)message, references);
+
     private static MessageShape? ShapeOf(RuntimeTypeModel model, Type messageType)
     {
         lock (model)
