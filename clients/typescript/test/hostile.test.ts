@@ -261,6 +261,32 @@ describe("against a hostile server", () => {
     await toldPeer("bad-payload");
   });
 
+  test("malformed or oversized trace contexts are ignored and counted; the messages arrive and the portal stays open", async () => {
+    const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const echo = (text: string) => toBinary(EchoSchema, create(EchoSchema, { Text: text }));
+    const { portal, sink } = await sinkPortal(
+      (target) => [
+        { Target: target, Payload: echo("bad traceparent"), TraceParent: "00-not-a-trace-context" },
+        { Target: target, Payload: echo("tracestate alone"), TraceState: "a=b" },
+        { Target: target, Payload: echo("oversized tracestate"), TraceParent: parent, TraceState: "k=" + "v".repeat(600) },
+        { Target: target, Payload: echo("valid"), TraceParent: parent, TraceState: "k=v" },
+      ],
+      EchoSchema,
+    );
+    const deliveries = await within("four deliveries", firstValueFrom(sink.deliveries.pipe(take(4), toArray())));
+    assert.deepEqual(
+      deliveries.map((d) => [d.message.Text, d.trace]),
+      [
+        ["bad traceparent", undefined],
+        ["tracestate alone", undefined],
+        ["oversized tracestate", { traceparent: parent }],
+        ["valid", { traceparent: parent, tracestate: "k=v" }],
+      ],
+    );
+    assert.equal(portal.counters.ignoredTraceContexts, 3);
+    assert.ok(portal.isOpen);
+  });
+
   test("a payload nested deeper than 64 closes with MaxMessageDepth", async () => {
     const { portal } = await sinkPortal((target) => ({ Target: target, Payload: toBinary(NestedSchema, create(NestedSchema, nested(100))) }), NestedSchema);
     const reason = await within("the close", portal.closed);
