@@ -136,7 +136,8 @@ internal sealed partial class PortalSession
         }
 
         _streams?.MessageSent();
-        Send(new Deliver { Target = proxy.Id, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs, TraceParent = TraceParentOf(trace), TraceState = TraceStateOf(trace) });
+        var (traceParent, traceState) = TraceContext.Fit(TraceParentOf(trace), TraceStateOf(trace), Math.Min(_options.MaxFrameBytes, PeerMaxFrameBytes) - DeliverOverhead - payload.Length);
+        Send(new Deliver { Target = proxy.Id, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs, TraceParent = traceParent, TraceState = traceState });
     }
 
     private static string? TraceParentOf(System.Diagnostics.Activity? trace) => trace is null ? null : TraceContext.TraceParentOf(trace);

@@ -45,6 +45,18 @@ internal static class TraceContext
         return true;
     }
 
+    /// <summary>
+    /// What of a trace context fits in <paramref name="room"/> bytes of a frame: both, the <c>traceparent</c> alone, or
+    /// nothing. A message that fits its frame without its trace context goes without it rather than not at all.
+    /// </summary>
+    public static (string? TraceParent, string? TraceState) Fit(string? traceParent, string? traceState, int room)
+    {
+        var parentBytes = Protocol.WireBytes.StringFieldSize(traceParent);
+        return parentBytes + Protocol.WireBytes.StringFieldSize(traceState) <= room ? (traceParent, traceState)
+            : parentBytes <= room ? (traceParent, null)
+            : (null, null);
+    }
+
     /// <summary>The <c>traceparent</c> of <paramref name="activity"/>; null when it is not a W3C one.</summary>
     public static string? TraceParentOf(Activity activity) =>
         activity.IdFormat == ActivityIdFormat.W3C ? activity.Id : null;
