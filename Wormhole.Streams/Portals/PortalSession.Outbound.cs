@@ -96,7 +96,9 @@ internal sealed partial class PortalSession
 
         if (message is Status.Failure failure && proxy.OneShot)
         {
-            Send(new Deliver { Target = proxy.Id, Failure = failure.Cause?.Message ?? "failed", TraceParent = TraceParentOf(trace), TraceState = TraceStateOf(trace) });
+            var text = failure.Cause?.Message ?? "failed";
+            var (failureParent, failureState) = TraceContext.Fit(TraceParentOf(trace), TraceStateOf(trace), Math.Min(_options.MaxFrameBytes, PeerMaxFrameBytes) - DeliverOverhead - System.Text.Encoding.UTF8.GetByteCount(text));
+            Send(new Deliver { Target = proxy.Id, Failure = text, TraceParent = failureParent, TraceState = failureState });
             return;
         }
 
