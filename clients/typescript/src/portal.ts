@@ -19,7 +19,7 @@ import { checkTrace, readTrace } from "./trace.js";
 import type { TraceContext } from "./trace.js";
 import { FrameReader, FrameTooLargeError, lengthPrefixed } from "./framing.js";
 import { FrameSchema } from "./gen/wormhole_pb.js";
-import type { Deliver, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
+import type { Deliver, DeliverSchema, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
 import { idKey, isNoId, portalName, randomId } from "./ids.js";
 import type { Id } from "./ids.js";
 import type { AskOptions, PortalInternals } from "./internals.js";
@@ -834,13 +834,13 @@ export class Portal {
     this.#assertOpen();
     checkTrace(trace);
     const payload = this.#codec.encode(schema, message);
-    this.#sendPrefixed(prefixedDeliverFrame(target, payload.bytes, trace), true, payload.commit);
+    this.#sendPrefixed(this.#fitted(trace, (fitted) => prefixedDeliverFrame(target, payload.bytes, fitted)), true, payload.commit);
   }
 
   #fail(target: Id, failure: string, trace?: TraceContext): void {
     this.#assertOpen();
     checkTrace(trace);
-    this.#send({ subtype: { case: "Deliver", value: { Target: wireId(target), Failure: failure || "failed", ...traceFields(trace) } } });
+    this.#sendDeliver({ Target: wireId(target), Failure: failure || "failed" }, trace);
   }
 
   #ask<D extends DescMessage, R extends DescMessage>(
@@ -867,18 +867,13 @@ export class Portal {
       try {
         const message = build({ High: id.high, Low: id.low, Yours: false, WithinMs: timeoutMs });
         const payload = this.#codec.encode(schema, message);
-        this.#send(
+        this.#sendDeliver(
           {
-            subtype: {
-              case: "Deliver",
-              value: {
-                Target: wireId(target),
-                Payload: payload.bytes,
-                ...(form === "sender" ? { ReplyTo: wireId(id), ReplyWithinMs: timeoutMs } : {}),
-                ...traceFields(options?.trace),
-              },
-            },
+            Target: wireId(target),
+            Payload: payload.bytes,
+            ...(form === "sender" ? { ReplyTo: wireId(id), ReplyWithinMs: timeoutMs } : {}),
           },
+          options?.trace,
           payload.commit,
         );
       } catch (error) {
@@ -916,6 +911,28 @@ export class Portal {
   #outboundLimit(): number {
     const peer = this.#peer?.maxFrameBytes ?? 0;
     return peer > 0 ? Math.min(peer, this.options.maxFrameBytes) : this.options.maxFrameBytes;
+  }
+
+  /**
+   * Encodes and queues a Deliver with its trace context, or, when the frame would be over the peer's limit only with
+   * it, without its tracestate, then without the trace context: tracing never costs a message.
+   */
+  #sendDeliver(value: MessageInitShape<typeof DeliverSchema>, trace: TraceContext | undefined, commit?: () => void): void {
+    const encode = (fitted: TraceContext | undefined): Uint8Array =>
+      lengthPrefixed(toBinary(FrameSchema, create(FrameSchema, { subtype: { case: "Deliver", value: { ...value, ...traceFields(fitted) } } })));
+    this.#sendPrefixed(this.#fitted(trace, encode), true, commit);
+  }
+
+  /** The Deliver `encode` makes with the largest of `trace`, `trace` without its tracestate, or nothing, that fits the peer's limit. */
+  #fitted(trace: TraceContext | undefined, encode: (trace: TraceContext | undefined) => Uint8Array): Uint8Array {
+    let prefixed = encode(trace);
+    if (trace !== undefined && prefixed.length - 4 > this.#outboundLimit() && trace.tracestate) {
+      prefixed = encode({ traceparent: trace.traceparent });
+    }
+    if (trace !== undefined && prefixed.length - 4 > this.#outboundLimit()) {
+      prefixed = encode(undefined); // over the limit even so: #sendPrefixed refuses it
+    }
+    return prefixed;
   }
 
   /** Encodes and queues a frame; one over the peer's limit is not sent (LimitExceededError) and `commit` does not run. */

@@ -7,7 +7,7 @@ import { firstValueFrom, take, toArray } from "rxjs";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import WebSocket from "ws";
-import { LimitExceededError, PortalClosedError, connect } from "../src/index.js";
+import { LimitExceededError, PortalClosedError, connect, newTraceparent } from "../src/index.js";
 import type { ConnectOptions, LocalActor, Portal, PortalCloseReason } from "../src/index.js";
 import { lengthPrefixed } from "../src/framing.js";
 import { HistoryLinesSchema } from "./gen/chat_pb.js";
@@ -473,6 +473,27 @@ describe("against a hostile server", () => {
     assert.throws(() => echo.tell({ Text: "x".repeat(2000) }), (error: unknown) => error instanceof LimitExceededError && error.limit === "MaxFrameBytes");
     echo.tell({ Text: "small" });
     await waitFor("the small one to arrive", () => peer!.received.some((frame) => frame.subtype.case === "Deliver"));
+    assert.equal(portal.isOpen, true);
+    await portal.close();
+  });
+
+  test("a server with MaxFrameBytes 1,024: a message that fits only without its trace context goes without it", async () => {
+    const portal = await open((socket) => {
+      socket.hello({ MaxFrameBytes: 1024 });
+      void socket.next("Lookup").then((lookup) => {
+        const requestId = lookup.subtype.case === "Lookup" ? lookup.subtype.value.RequestId : 0n;
+        socket.send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: { High: 5n, Low: 5n } } } });
+      });
+    });
+    const echo = await within("the lookup", portal.lookup("echo", EchoSchema));
+    const trace = { traceparent: newTraceparent(), tracestate: "k=" + "v".repeat(510) };
+
+    echo.tell({ Text: "a".repeat(900) }, { trace }); // a 929-byte frame: room for the traceparent, not the tracestate
+    echo.tell({ Text: "b".repeat(950) }, { trace }); // a 979-byte frame: no room for either
+
+    await waitFor("both", () => peer!.received.filter((frame) => frame.subtype.case === "Deliver").length === 2);
+    const sent = peer!.received.flatMap((frame) => (frame.subtype.case === "Deliver" ? [frame.subtype.value] : []));
+    assert.deepEqual(sent.map((d) => [d.Payload.length, d.TraceParent, d.TraceState]), [[903, trace.traceparent, ""], [953, "", ""]]);
     assert.equal(portal.isOpen, true);
     await portal.close();
   });
