@@ -126,6 +126,17 @@ public sealed record NexusOptions
     /// </summary>
     public ObservableOverflowPolicy ObservableOverflow { get; init; } = ObservableOverflowPolicy.FailStream;
 
+    /// <summary>
+    /// Whether a trace context the peer sends with a message becomes the parent of this side's receive span. Default true
+    /// (as ASP.NET Core takes <c>traceparent</c> from any request); pass false when admitting peers whose ids should not
+    /// land in your traces: their messages then start new root spans. See <see cref="WormholeTracing"/>.
+    /// </summary>
+    /// <remarks>
+    /// A malformed or oversized context (see <see cref="PortalCounters.IgnoredTraceContexts"/>) is ignored and counted,
+    /// never a reason to close the portal.
+    /// </remarks>
+    public bool AcceptTraceContext { get; init; } = true;
+
     internal NexusOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameBytes, MinFrameBytes, nameof(MaxFrameBytes));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Wormhole.Streams.Streaming;
 
@@ -23,8 +24,8 @@ internal abstract record PortalCommand
     /// <summary>Close the portal in order.</summary>
     public sealed record Close(string Why) : PortalCommand;
 
-    /// <summary>A message told to a proxy, to deliver to the peer's actor.</summary>
-    public sealed record Forward(ProxyRef Proxy, object Message, IActorRef Sender) : PortalCommand;
+    /// <summary>A message told to a proxy, to deliver to the peer's actor, with the span whose trace context goes along (null: none).</summary>
+    public sealed record Forward(ProxyRef Proxy, object Message, IActorRef Sender, Activity? Trace = null) : PortalCommand;
 
     /// <summary>A proxy was stopped by its user: release it.</summary>
     public sealed record ProxyStopped(ProxyRef Proxy) : PortalCommand;

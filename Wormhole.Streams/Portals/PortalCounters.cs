@@ -4,6 +4,7 @@ namespace Wormhole.Streams;
 public sealed class PortalCounters
 {
     private long _framesIn, _framesOut, _bytesIn, _bytesOut, _dropped;
+    private long _ignoredTraceContexts;
     private int _publications, _proxies, _streams;
 
     /// <summary>Frames received.</summary>
@@ -20,6 +21,12 @@ public sealed class PortalCounters
 
     /// <summary>Messages dropped (each also logged): unknown targets, undeliverable or unencodable messages.</summary>
     public long Dropped => Volatile.Read(ref _dropped);
+
+    /// <summary>
+    /// Trace contexts from the peer that were ignored, whole or in part: a <c>traceparent</c> that is not 55 characters of
+    /// W3C version 00, a <c>tracestate</c> without one, or one longer than 512 characters. The message itself is delivered.
+    /// </summary>
+    public long IgnoredTraceContexts => Volatile.Read(ref _ignoredTraceContexts);
 
     /// <summary>Actors this side currently publishes on the portal (named, anonymous and reply ports).</summary>
     public int Publications => Volatile.Read(ref _publications);
@@ -43,6 +50,8 @@ public sealed class PortalCounters
     }
 
     internal void Drop() => Interlocked.Increment(ref _dropped);
+
+    internal void IgnoreTraceContext() => Interlocked.Increment(ref _ignoredTraceContexts);
 
     internal void Drop(int count) => Interlocked.Add(ref _dropped, count);
 

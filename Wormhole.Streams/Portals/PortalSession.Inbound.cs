@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Tracing;
 using Wormhole.Streams.Transmaterialization;
 
 namespace Wormhole.Streams.Portals;
@@ -35,15 +37,16 @@ internal sealed partial class PortalSession
 
         if (deliver.Failure is { } failure)
         {
-            target.Actor.Tell(new Status.Failure(new RemoteFailureException(failure)), ActorRefs.NoSender);
+            Tell(deliver, target, new Status.Failure(new RemoteFailureException(failure)), ActorRefs.NoSender!, replyTarget: null);
             return;
         }
 
         object message;
         IActorRef sender;
+        ProxyRef? replyPort;
         try
         {
-            message = Decode(target.MessageType, deliver);
+            message = Decode(target.MessageType, deliver, out replyPort);
             sender = deliver.ReplyTo.IsEmpty ? ActorRefs.NoSender!
                 : oneShotReply ? Table.OneShotProxy(deliver.ReplyTo, TimeSpan.FromMilliseconds(Math.Min(deliver.ReplyWithinMs, _options.SenderReplyTimeout.TotalMilliseconds)), replyType: null)
                 : Table.ProxyFor(deliver.ReplyTo, messageType: null); // a plain tell's sender: a lasting publication of the peer
@@ -54,17 +57,72 @@ internal sealed partial class PortalSession
             return;
         }
 
-        target.Actor.Tell(message, sender);
+        Tell(deliver, target, message, sender, oneShotReply ? (ProxyRef)sender : replyPort);
+    }
+
+    /// <summary>
+    /// Tells the target its message; when the frame came with a trace context and Wormhole's source has listeners, inside
+    /// a receive span (see <see cref="WormholeTracing"/>) that is <see cref="Activity.Current"/> during the tell (for an
+    /// actor on a calling-thread dispatcher) and, for a request, lasts until <paramref name="replyTarget"/> is answered.
+    /// </summary>
+    private void Tell(Deliver deliver, ReferenceTable.Publication target, object message, IActorRef sender, ProxyRef? replyTarget)
+    {
+        if (deliver.TraceParent is null && deliver.TraceState is null)
+        {
+            target.Actor.Tell(message, sender);
+            return;
+        }
+
+        var parent = default(ActivityContext);
+        if (_options.AcceptTraceContext && TraceContext.TryRead(deliver.TraceParent, deliver.TraceState, out parent, out var malformed) && malformed)
+        {
+            _counters.IgnoreTraceContext();
+        }
+
+        if (!WormholeTracing.Source.HasListeners())
+        {
+            target.Actor.Tell(message, sender);
+            return;
+        }
+
+        var previous = Activity.Current;
+        Activity.Current = null; // without a parent from the peer, a new root: never a child of what this thread ran before
+        var receive = WormholeTracing.Source.StartActivity($"receive {target.MessageType.Name}", replyTarget is null ? ActivityKind.Consumer : ActivityKind.Server, parent);
+        var lasting = false;
+        try
+        {
+            if (receive is { IsAllDataRequested: true })
+            {
+                receive.SetTag("messaging.system", "wormhole");
+                receive.SetTag("wormhole.portal.id", _portal.Id);
+                receive.SetTag("wormhole.message.type", target.MessageType.FullName);
+            }
+
+            lasting = receive is not null && replyTarget is not null && replyTarget.Carry(new ReceiveTrace(receive)); // before the tell: the reply may come at once
+            target.Actor.Tell(message, sender);
+        }
+        finally
+        {
+            if (!lasting)
+            {
+                receive?.Stop();
+            }
+
+            Activity.Current = previous;
+        }
     }
 
     /// <exception cref="ProtocolFaultException">The payload does not decode as <paramref name="type"/>, or breaks a limit.</exception>
     /// <exception cref="RequestRefusedException">It holds one reply port more than <see cref="NexusOptions.MaxPendingReplies"/> allows.</exception>
-    private object Decode(Type type, Deliver deliver)
+    private object Decode(Type type, Deliver deliver, out ProxyRef? replyPort)
     {
+        replyPort = null;
         try
         {
             _payloads.Prepare(type);
-            return _payloads.Deserialize(type, deliver.Payload ?? [], Table) ?? throw new InvalidDataException("it decoded as null");
+            var message = _payloads.Deserialize(type, deliver.Payload ?? [], Table) ?? throw new InvalidDataException("it decoded as null");
+            replyPort = Table.ReplyPortOfMessage;
+            return message;
         }
         catch (Exception e) when (e is not (ProtocolFaultException or RequestRefusedException or OutOfMemoryException))
         {

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using ProtoBuf.Meta;
 using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Tracing;
 using Wormhole.Streams.Transmaterialization;
 
 namespace Wormhole.Streams.Portals;
@@ -79,7 +80,7 @@ internal sealed partial class PortalSession
     /// <summary>Serializes a proxy's message right here, on the stage, so the order of one sender's messages holds.</summary>
     private void OnForward(PortalCommand.Forward forward)
     {
-        var (proxy, message, sender) = forward;
+        var (proxy, message, sender, trace) = forward;
         if (!Table.IsMine(proxy, out _))
         {
             // Its remote actor terminated (or it expired) after the message was posted: as for any dead actor.
@@ -95,7 +96,9 @@ internal sealed partial class PortalSession
 
         if (message is Status.Failure failure && proxy.OneShot)
         {
-            Send(new Deliver { Target = proxy.Id, Failure = failure.Cause?.Message ?? "failed" });
+            var text = failure.Cause?.Message ?? "failed";
+            var (failureParent, failureState) = TraceContext.Fit(TraceParentOf(trace), TraceStateOf(trace), Math.Min(_options.MaxFrameBytes, PeerMaxFrameBytes) - DeliverOverhead - System.Text.Encoding.UTF8.GetByteCount(text));
+            Send(new Deliver { Target = proxy.Id, Failure = text, TraceParent = failureParent, TraceState = failureState });
             return;
         }
 
@@ -135,8 +138,13 @@ internal sealed partial class PortalSession
         }
 
         _streams?.MessageSent();
-        Send(new Deliver { Target = proxy.Id, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs });
+        var (traceParent, traceState) = TraceContext.Fit(TraceParentOf(trace), TraceStateOf(trace), Math.Min(_options.MaxFrameBytes, PeerMaxFrameBytes) - DeliverOverhead - payload.Length);
+        Send(new Deliver { Target = proxy.Id, Payload = payload, ReplyTo = replyTo.Id, ReplyWithinMs = replyTo.WithinMs, TraceParent = traceParent, TraceState = traceState });
     }
+
+    private static string? TraceParentOf(System.Diagnostics.Activity? trace) => trace is null ? null : TraceContext.TraceParentOf(trace);
+
+    private static string? TraceStateOf(System.Diagnostics.Activity? trace) => trace is null ? null : TraceContext.TraceStateOf(trace);
 
     /// <summary>
     /// The sender as the peer will see it: an Akka ask's temporary actor becomes a one-shot reply publication (accepting the

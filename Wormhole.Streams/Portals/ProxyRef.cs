@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Dispatch.SysMsg;
 using Akka.Event;
 using Wormhole.Streams.Protocol;
+using Wormhole.Streams.Tracing;
 
 namespace Wormhole.Streams.Portals;
 
@@ -64,6 +66,22 @@ internal sealed class ProxyRef : MinimalActorRef
     /// <summary>For the portal's stage: the one-shot proxy expires at this sweep tick.</summary>
     public long ExpiresAtTick { get; init; }
 
+    /// <summary>A reply target of a traced request: the request's receive span, which the reply carries back and ends.</summary>
+    public ReceiveTrace? Trace { get; private set; }
+
+    /// <summary>Makes this reply target carry <paramref name="trace"/>. Stage thread, before the request is told to its actor.</summary>
+    /// <returns>False when it cannot (it terminated, or carries another request's span): the caller ends the span itself.</returns>
+    public bool Carry(ReceiveTrace trace)
+    {
+        if (!OneShot || Trace is not null || IsTerminated)
+        {
+            return false;
+        }
+
+        Trace = trace;
+        return true;
+    }
+
     protected override void TellInternal(object message, IActorRef sender)
     {
         if (message is PoisonPill or Kill)
@@ -79,7 +97,23 @@ internal sealed class ProxyRef : MinimalActorRef
         }
 
         // Once the portal has closed, the queue fails the message at once (its sender learns why) and counts it.
-        _portal.Post(new PortalCommand.Forward(this, message, sender ?? ActorRefs.NoSender!));
+        // The trace context is taken here, on the sender's thread: a reply carries its request's span; any other message
+        // a send span of its own when Wormhole's source has listeners, else Activity.Current (null: nothing on the wire).
+        if (Trace is { } request)
+        {
+            _portal.Post(new PortalCommand.Forward(this, message, sender ?? ActorRefs.NoSender!, request.Activity));
+            request.End(failed: message is Status.Failure);
+        }
+        else if (WormholeTracing.Source.HasListeners() && StartSend(message) is { } send)
+        {
+            _portal.Post(new PortalCommand.Forward(this, message, sender ?? ActorRefs.NoSender!, send));
+            send.Stop(); // Activity.Current is the sender's again
+        }
+        else
+        {
+            _portal.Post(new PortalCommand.Forward(this, message, sender ?? ActorRefs.NoSender!, Activity.Current));
+        }
+
         if (OneShot && !IsTerminated)
         {
             Terminate(); // a reply port takes one message; the stage forgets it when it handles the Forward
@@ -114,6 +148,19 @@ internal sealed class ProxyRef : MinimalActorRef
         }
     }
 
+    private Activity? StartSend(object message)
+    {
+        var type = MessageType ?? message.GetType();
+        var send = WormholeTracing.Source.StartActivity($"send {type.Name}", ActivityKind.Producer);
+        if (send is { IsAllDataRequested: true })
+        {
+            send.SetTag("messaging.system", "wormhole");
+            send.SetTag("wormhole.message.type", message.GetType().FullName);
+        }
+
+        return send;
+    }
+
     /// <summary>A message for this proxy that no remote actor will get, as for any dead actor.</summary>
     public void ToDeadLetters(object message, IActorRef? sender)
     {
@@ -140,6 +187,7 @@ internal sealed class ProxyRef : MinimalActorRef
         }
 
         Provider.UnregisterTempActor(Path);
+        Trace?.End(); // a traced request's reply target that expired, or whose portal closed, unanswered
 
         foreach (var watcher in watchedBy)
         {

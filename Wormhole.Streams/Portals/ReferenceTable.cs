@@ -117,13 +117,22 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
             return same; // one reply port, twice in a message, stays one port (it takes one reply)
         }
 
-        var port = new ReplyPort<T>(OneShotProxy(reference.Id, within, typeof(T)), within);
+        var proxy = OneShotProxy(reference.Id, within, typeof(T));
+        var port = new ReplyPort<T>(proxy, within);
         _portsOfMessage[reference.Id] = port;
+        ReplyPortOfMessage ??= proxy;
         return port;
     }
 
+    /// <summary>The first reply port of the peer in the payload being decoded, if any: where a traced request's span goes.</summary>
+    public ProxyRef? ReplyPortOfMessage { get; private set; }
+
     /// <summary>A payload has been decoded: a reply port id met again later is another message's.</summary>
-    public void EndMessage() => _portsOfMessage.Clear();
+    public void EndMessage()
+    {
+        _portsOfMessage.Clear();
+        ReplyPortOfMessage = null;
+    }
 
     /// <summary>The target of a <c>Deliver</c>: a publication of this side.</summary>
     public bool TryGetPublication(WireId id, out Publication publication) => _publications.TryGetValue(id, out publication!);

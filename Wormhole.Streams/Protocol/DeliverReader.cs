@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 
 namespace Wormhole.Streams.Protocol;
 
@@ -9,8 +10,9 @@ namespace Wormhole.Streams.Protocol;
 /// </summary>
 /// <remarks>
 /// It takes only the shape the encoder writes: <c>Frame { Deliver = 4 }</c> and nothing after it, in which Target (1),
-/// Payload (2), ReplyTo (3) and ReplyWithinMs (4) each appear at most once, and each id holds only its two fixed64
-/// halves, each at most once. Anything else (a <c>Failure</c>, another or a repeated field, a varint that does not fit,
+/// Payload (2), ReplyTo (3), ReplyWithinMs (4), TraceParent (6) and TraceState (7) each appear at most once, each id holds
+/// only its two fixed64 halves, each at most once, and the trace strings only ASCII (whatever else protobuf-net makes of
+/// other bytes, it makes it). Anything else (a <c>Failure</c>, another or a repeated field, a varint that does not fit,
 /// bytes that end early) it leaves to protobuf-net, which decodes it or names the fault, so what it accepts decodes to
 /// the very frame protobuf-net would make (the frame fuzzer checks that on every input).
 /// </remarks>
@@ -18,6 +20,7 @@ internal static class DeliverReader
 {
     private const byte DeliverTag = 4 << 3 | 2;
     private const byte TargetTag = 1 << 3 | 2, PayloadTag = 2 << 3 | 2, ReplyToTag = 3 << 3 | 2, ReplyWithinMsTag = 4 << 3;
+    private const byte TraceParentTag = 6 << 3 | 2, TraceStateTag = 7 << 3 | 2;
     private const byte HighTag = 1 << 3 | 1, LowTag = 2 << 3 | 1;
 
     public static bool TryRead(ReadOnlySpan<byte> frame, [NotNullWhen(true)] out Deliver? deliver)
@@ -33,12 +36,13 @@ internal static class DeliverReader
         at = 0;
         WireId target = default, replyTo = default;
         byte[]? payload = null;
+        string? traceParent = null, traceState = null;
         var replyWithinMs = 0U;
         var seen = 0;
         while (at < body.Length)
         {
             var tag = body[at++];
-            var bit = tag switch { TargetTag => 1, PayloadTag => 2, ReplyToTag => 4, ReplyWithinMsTag => 8, _ => 0 };
+            var bit = tag switch { TargetTag => 1, PayloadTag => 2, ReplyToTag => 4, ReplyWithinMsTag => 8, TraceParentTag => 16, TraceStateTag => 32, _ => 0 };
             if (bit == 0 || (seen & bit) != 0)
             {
                 return false;
@@ -50,6 +54,8 @@ internal static class DeliverReader
                 TargetTag => TryWireId(body, ref at, out target),
                 ReplyToTag => TryWireId(body, ref at, out replyTo),
                 ReplyWithinMsTag => TryUInt32(body, ref at, out replyWithinMs),
+                TraceParentTag => TryAscii(body, ref at, out traceParent),
+                TraceStateTag => TryAscii(body, ref at, out traceState),
                 _ => TryBytes(body, ref at, out payload),
             };
             if (!read)
@@ -58,7 +64,7 @@ internal static class DeliverReader
             }
         }
 
-        deliver = new Deliver { Target = target, Payload = payload, ReplyTo = replyTo, ReplyWithinMs = replyWithinMs };
+        deliver = new Deliver { Target = target, Payload = payload, ReplyTo = replyTo, ReplyWithinMs = replyWithinMs, TraceParent = traceParent, TraceState = traceState };
         return true;
     }
 
@@ -71,6 +77,20 @@ internal static class DeliverReader
         }
 
         bytes = body.Slice(at, length).ToArray();
+        at += length;
+        return true;
+    }
+
+    /// <summary>A string of ASCII bytes only (anything else is left to protobuf-net's UTF-8 decoding).</summary>
+    private static bool TryAscii(ReadOnlySpan<byte> body, ref int at, out string? text)
+    {
+        text = null;
+        if (!TryLength(body, ref at, out var length) || length > body.Length - at || !Ascii.IsValid(body.Slice(at, length)))
+        {
+            return false;
+        }
+
+        text = Encoding.ASCII.GetString(body.Slice(at, length));
         at += length;
         return true;
     }

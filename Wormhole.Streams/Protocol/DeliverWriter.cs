@@ -6,8 +6,8 @@ namespace Wormhole.Streams.Protocol;
 /// </summary>
 /// <remarks>
 /// Layout: <c>22 len</c> (Frame field 4), then Target <c>0A len [09 High] [11 Low]</c>, Payload <c>12 len bytes</c> when
-/// there is one, ReplyTo <c>1A len [09 High] [11 Low]</c>, ReplyWithinMs <c>20 varint</c> when not 0; an id's half is
-/// left out when it is 0, as protobuf-net does.
+/// there is one, ReplyTo <c>1A len [09 High] [11 Low]</c>, ReplyWithinMs <c>20 varint</c> when not 0, TraceParent
+/// <c>32 len utf8</c> and TraceState <c>3A len utf8</c> when set; an id's half is left out when it is 0, as protobuf-net does.
 /// </remarks>
 internal static class DeliverWriter
 {
@@ -18,7 +18,9 @@ internal static class DeliverWriter
         var body = WireBytes.IdFieldSize(deliver.Target)
             + (deliver.Payload is { } payload ? 1 + WireBytes.VarintSize((uint)payload.Length) + payload.Length : 0)
             + WireBytes.IdFieldSize(deliver.ReplyTo)
-            + (deliver.ReplyWithinMs != 0 ? 1 + WireBytes.VarintSize(deliver.ReplyWithinMs) : 0);
+            + (deliver.ReplyWithinMs != 0 ? 1 + WireBytes.VarintSize(deliver.ReplyWithinMs) : 0)
+            + WireBytes.StringFieldSize(deliver.TraceParent)
+            + WireBytes.StringFieldSize(deliver.TraceState);
         var frame = new byte[1 + WireBytes.VarintSize((uint)body) + body];
         var span = frame.AsSpan();
         span = WireBytes.Byte(span, 4 << 3 | 2);
@@ -36,8 +38,11 @@ internal static class DeliverWriter
         if (deliver.ReplyWithinMs != 0)
         {
             span = WireBytes.Byte(span, 4 << 3);
-            _ = WireBytes.Varint(span, deliver.ReplyWithinMs);
+            span = WireBytes.Varint(span, deliver.ReplyWithinMs);
         }
+
+        span = WireBytes.String(span, 6 << 3 | 2, deliver.TraceParent);
+        _ = WireBytes.String(span, 7 << 3 | 2, deliver.TraceState);
 
         return frame;
     }

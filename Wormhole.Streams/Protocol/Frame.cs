@@ -80,6 +80,13 @@ internal sealed class Deliver : Frame
 
     /// <summary>Instead of a payload: a failure answering a reply publication, as text.</summary>
     [ProtoMember(5)] public string? Failure { get; init; }
+
+    /// <summary>Optional: the sender's W3C trace context, <c>00-&lt;32 hex&gt;-&lt;16 hex&gt;-&lt;2 hex&gt;</c> (55 characters).</summary>
+    /// <remarks>Absent (no bytes) when the sender traces nothing; a malformed one is ignored and counted, never a protocol fault.</remarks>
+    [ProtoMember(6)] public string? TraceParent { get; init; }
+
+    /// <summary>Optional, only with <see cref="TraceParent"/>: the W3C <c>tracestate</c>, at most <see cref="Tracing.TraceContext.MaxTraceStateLength"/> characters.</summary>
+    [ProtoMember(7)] public string? TraceState { get; init; }
 }
 
 /// <summary>A publication of the sender has terminated.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 
 namespace Wormhole.Streams.Protocol;
 
@@ -26,6 +27,25 @@ internal static class WireBytes
         }
 
         return span;
+    }
+
+    /// <summary>The size of an optional string field: nothing when <paramref name="value"/> is null (an empty one is written, as protobuf-net does).</summary>
+    public static int StringFieldSize(string? value) =>
+        value is null ? 0 : 1 + VarintSize((uint)Encoding.UTF8.GetByteCount(value)) + Encoding.UTF8.GetByteCount(value);
+
+    /// <summary>Writes an optional string field (tag, length, UTF-8); nothing when <paramref name="value"/> is null.</summary>
+    public static Span<byte> String(Span<byte> span, byte tag, string? value)
+    {
+        if (value is null)
+        {
+            return span;
+        }
+
+        span = Byte(span, tag);
+        var length = Encoding.UTF8.GetByteCount(value);
+        span = Varint(span, (uint)length);
+        Encoding.UTF8.GetBytes(value, span);
+        return span[length..];
     }
 
     public static Span<byte> Byte(Span<byte> span, int value)

@@ -132,6 +132,45 @@ public sealed partial class PortalSessionTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Session_MessageThatFitsOnlyWithoutItsTraceContext_GoesWithoutIt_WithinThePeersFrameLimit()
+    {
+        var (session, host) = Open(peerIdleMs: 0, peerMaxFrameBytes: 1024);
+        var proxy = await LookUpAsync(session, host);
+        host.Sent.Clear();
+        var trace = new System.Diagnostics.Activity("sender").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+        trace.TraceStateString = "k=" + new string('v', 510);
+        trace.Stop();
+
+        // 957 bytes of data: a 960-byte payload, the most a 1,024-byte frame takes with DeliverOverhead (64) to spare
+        session.OnCommand(new PortalCommand.Forward(proxy, new Blob { Data = new byte[957] }, TestActor, trace));
+
+        var deliver = Assert.IsType<Deliver>(Assert.Single(host.Sent));
+        Assert.Equal(960, deliver.Payload!.Length);
+        Assert.True(FrameCodec.Encode(deliver).Count <= 1024, $"a frame of {FrameCodec.Encode(deliver).Count} bytes for a peer that takes 1,024");
+        Assert.Null(deliver.TraceState);
+        Assert.Null(host.Closed);
+    }
+
+    [Fact]
+    public void Session_FailureReplyThatFitsOnlyWithoutItsTraceContext_GoesWithoutIt_WithinThePeersFrameLimit()
+    {
+        var (session, host) = Open(peerIdleMs: 0, peerMaxFrameBytes: 1024, publications: [("blobs", TestActor, typeof(Blob))]);
+        session.OnFrame(new Deliver { Target = Published(session, host, "blobs"), Payload = [], ReplyTo = WireId.NewRandom(), ReplyWithinMs = 10_000 });
+        ExpectMsg<Blob>(Bounds.Long);
+        var replyTarget = Assert.IsType<ProxyRef>(LastSender);
+        var trace = new System.Diagnostics.Activity("request").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+        trace.TraceStateString = "k=" + new string('v', 510);
+        trace.Stop();
+
+        session.OnCommand(new PortalCommand.Forward(replyTarget, new Status.Failure(new InvalidOperationException(new string('x', 950))), ActorRefs.NoSender!, trace));
+
+        var failure = Assert.IsType<Deliver>(host.Sent[^1]);
+        Assert.Equal(950, failure.Failure!.Length);
+        Assert.True(FrameCodec.Encode(failure).Count <= 1024, $"a frame of {FrameCodec.Encode(failure).Count} bytes for a peer that takes 1,024");
+        Assert.Null(host.Closed);
+    }
+
+    [Fact]
     public async Task Session_WrongTypeToAProxy_IsRefused_NothingIsSent()
     {
         var (session, host) = Open(peerIdleMs: 0);

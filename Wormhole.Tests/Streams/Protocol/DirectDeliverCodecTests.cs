@@ -23,6 +23,8 @@ public sealed class DirectDeliverCodecTests
                 Payload = Random.Next(5) switch { 0 => null, 1 => [], 2 => RandomBytes(Random.Next(100, 20_000)), _ => RandomBytes(Random.Next(1, 100)) },
                 ReplyTo = RandomId(),
                 ReplyWithinMs = Random.Next(3) switch { 0 => 0, 1 => (uint)Random.Next(1, 200), _ => (uint)Random.NextInt64(0, uint.MaxValue + 1L) },
+                TraceParent = RandomTraceText(),
+                TraceState = RandomTraceText(),
             };
 
             var direct = DeliverWriter.Write(deliver);
@@ -69,6 +71,8 @@ public sealed class DirectDeliverCodecTests
                 Payload = RandomBytes(Random.Next(0, 300)),
                 ReplyTo = Random.Next(3) == 0 ? default : RandomId(),
                 ReplyWithinMs = Random.Next(3) == 0 ? 0 : (uint)Random.NextInt64(0, uint.MaxValue + 1L),
+                TraceParent = Random.Next(2) == 0 ? null : TraceParent(),
+                TraceState = Random.Next(3) == 0 ? "vendor=" + Random.Next() : null,
             };
             var bytes = FrameCodec.Encode(sent).ToArray();
 
@@ -116,6 +120,13 @@ public sealed class DirectDeliverCodecTests
     [InlineData("22000A00", false)] // bytes after the Deliver
     [InlineData("220A0A080901000000000000", false)] // Target's High with one byte too few
     [InlineData("", false)]
+    [InlineData("22023200", true)] // an empty TraceParent
+    [InlineData("2203320141", true)] // a 1-character TraceParent
+    [InlineData("22033A0141", true)] // a TraceState alone (the portal ignores it; the codec reads it)
+    [InlineData("22063201413A014200", false)] // bytes after the Deliver
+    [InlineData("2206320141320142", false)] // TraceParent twice
+    [InlineData("22033201C3", false)] // a TraceParent byte that is not ASCII: left to protobuf-net
+    [InlineData("2203320241", false)] // the TraceParent claims 2 bytes, 1 follows
     public void DeliverReader_Edges(string hex, bool readsDirectly)
     {
         var frame = Convert.FromHexString(hex);
@@ -128,7 +139,7 @@ public sealed class DirectDeliverCodecTests
         var parts = new List<byte[]>();
         for (var n = Random.Next(0, 6); n > 0; n--)
         {
-            parts.Add(Random.Next(12) switch
+            parts.Add(Random.Next(13) switch
             {
                 0 or 1 => [0x0A, .. LengthDelimited(RandomIdBody())],
                 2 or 3 => [0x12, .. LengthDelimited(RandomBytes(Random.Next(0, 20)))],
@@ -137,12 +148,29 @@ public sealed class DirectDeliverCodecTests
                 8 => [0x2A, .. LengthDelimited("boom"u8.ToArray())],
                 9 => [(byte)Random.Next(256), .. RandomBytes(Random.Next(0, 4))],
                 10 => [0x0A, .. Varint((ulong)Random.Next(0, 40))],
+                11 => [(byte)(Random.Next(2) == 0 ? 0x32 : 0x3A), .. LengthDelimited(Random.Next(3) switch
+                {
+                    0 => System.Text.Encoding.ASCII.GetBytes(TraceParent()),
+                    1 => RandomBytes(Random.Next(0, 8)), // not ASCII, or not even UTF-8
+                    _ => "k=v"u8.ToArray(),
+                })],
                 _ => [0x12, .. Varint(uint.MaxValue)],
             });
         }
 
         return [.. parts.SelectMany(p => p)];
     }
+
+    /// <summary>None, empty, a W3C traceparent, or any text (non-ASCII too): the codec carries what it is given; the portal judges it.</summary>
+    private static string? RandomTraceText() => Random.Next(5) switch
+    {
+        0 or 1 => null,
+        2 => "",
+        3 => TraceParent(),
+        _ => new string(Enumerable.Range(0, Random.Next(1, 300)).Select(_ => (char)Random.Next(0x20, 0x800)).ToArray()),
+    };
+
+    private static string TraceParent() => $"00-{Convert.ToHexStringLower(RandomBytes(16))}-{Convert.ToHexStringLower(RandomBytes(8))}-01";
 
     private static byte[] RandomIdBody()
     {
@@ -203,5 +231,6 @@ public sealed class DirectDeliverCodecTests
 
     private static string Describe(Deliver deliver) =>
         $"target {deliver.Target.High:x16}{deliver.Target.Low:x16}, payload {(deliver.Payload is { } p ? Convert.ToHexString(p) : "none")}, " +
-        $"reply to {deliver.ReplyTo.High:x16}{deliver.ReplyTo.Low:x16} within {deliver.ReplyWithinMs}, failure {deliver.Failure ?? "none"}";
+        $"reply to {deliver.ReplyTo.High:x16}{deliver.ReplyTo.Low:x16} within {deliver.ReplyWithinMs}, failure {deliver.Failure ?? "none"}, " +
+        $"traceparent {deliver.TraceParent ?? "none"}, tracestate {deliver.TraceState ?? "none"}";
 }

@@ -14,7 +14,7 @@ export {
   RemoteStreamError,
 } from "./errors.js";
 export type { Id } from "./ids.js";
-export type { AskOptions, RemoteEnd } from "./internals.js";
+export type { AskOptions, RemoteEnd, TellOptions } from "./internals.js";
 export { LocalActor } from "./local-actor.js";
 export type { Delivery } from "./local-actor.js";
 export type { ObservableOverflow, OfferOptions } from "./observable-source.js";
@@ -27,3 +27,5 @@ export type { ConnectionState, ReconnectPolicy, ReconnectingOptions } from "./re
 export { RemoteRef } from "./remote-ref.js";
 export { ReplyPort } from "./reply-port.js";
 export { RemoteStream } from "./remote-stream.js";
+export { isTraceparent, maxTraceStateLength, newTraceparent, spanIdOf, traceIdOf } from "./trace.js";
+export type { TraceContext } from "./trace.js";

@@ -2,6 +2,13 @@ import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/prot
 import type { PortalCloseReason } from "./close-reason.js";
 import type { Id } from "./ids.js";
 import type { WireRefInit } from "./payloads.js";
+import type { TraceContext } from "./trace.js";
+
+/** Options of one tell. */
+export interface TellOptions {
+  /** The W3C trace context the message carries (see `newTraceparent`); the peer's receive span becomes its child. */
+  trace?: TraceContext;
+}
 
 /** Options of one ask. */
 export interface AskOptions {
@@ -9,6 +16,10 @@ export interface AskOptions {
   timeoutMs?: number;
   /** Aborts the ask: its promise rejects with the signal's reason and a late reply is dropped. */
   signal?: AbortSignal;
+  /** The W3C trace context the request carries; a .NET peer answers inside its receive span, a child of it. */
+  trace?: TraceContext;
+  /** Called, before the promise settles, with the trace context the reply came with (the peer's receive span), if any. */
+  onReplyTrace?: (trace: TraceContext) => void;
 }
 
 /** How a remote reference ended. */
@@ -33,7 +44,7 @@ export interface ProxyEntry {
 /** What RemoteRef, LocalActor and reply ports need from their portal. */
 export interface PortalInternals {
   assertOpen(): void;
-  tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>): void;
+  tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>, trace?: TraceContext): void;
   ask<D extends DescMessage, R extends DescMessage>(
     target: Id,
     schema: D,
@@ -48,7 +59,7 @@ export interface PortalInternals {
     replySchema: R,
     options: AskOptions | undefined,
   ): Promise<MessageShape<R>>;
-  fail(target: Id, failure: string): void;
+  fail(target: Id, failure: string, trace?: TraceContext): void;
   release(entry: ProxyEntry): void;
   trackHandle(handle: object, entry: ProxyEntry): void;
   closeLocal(key: string): void;

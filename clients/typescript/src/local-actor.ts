@@ -4,6 +4,7 @@ import type { Id } from "./ids.js";
 import type { PortalInternals } from "./internals.js";
 import type { WireRefInit } from "./payloads.js";
 import type { ReplyPort } from "./reply-port.js";
+import type { TraceContext } from "./trace.js";
 
 /** One message that arrived for a local actor, with the sender to answer when the peer gave one. */
 export interface Delivery<T> {
@@ -14,6 +15,12 @@ export interface Delivery<T> {
    * sender of a plain tell. Undefined when the peer gave none.
    */
   readonly sender?: ReplyPort;
+  /**
+   * The W3C trace context the message came with (a .NET sender's span: its `Activity.Current` or its send span), so
+   * the handler's work can join that trace (`newTraceparent(delivery.trace)` for a child). Undefined when it came with
+   * none, or with a malformed one (counted in `portal.counters.ignoredTraceContexts`).
+   */
+  readonly trace?: TraceContext;
 }
 
 /** How many deliveries wait for the first subscriber before later ones are dropped. */

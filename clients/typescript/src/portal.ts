@@ -15,9 +15,11 @@ import {
 } from "./errors.js";
 import { Fault, handshake, limit, violation } from "./fault.js";
 import { prefixedDeliverFrame } from "./deliver-frame.js";
+import { checkTrace, readTrace } from "./trace.js";
+import type { TraceContext } from "./trace.js";
 import { FrameReader, FrameTooLargeError, lengthPrefixed } from "./framing.js";
 import { FrameSchema } from "./gen/wormhole_pb.js";
-import type { Deliver, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
+import type { Deliver, DeliverSchema, Frame, Hello, LookupReply, WireId } from "./gen/wormhole_pb.js";
 import { idKey, isNoId, portalName, randomId } from "./ids.js";
 import type { Id } from "./ids.js";
 import type { AskOptions, PortalInternals } from "./internals.js";
@@ -74,6 +76,8 @@ export interface PortalCounters {
   cancelledStreamsEnded: number;
   /** Elements offered Observables dropped under `DropOldest` / `DropNewest` (the .NET side's `Dropped`). */
   dropped: number;
+  /** Trace contexts from the peer that were malformed or oversized: ignored (the message itself is delivered). */
+  ignoredTraceContexts: number;
 }
 
 /** The protocol version this client speaks. */
@@ -97,6 +101,7 @@ interface PendingAsk {
   onAbort: (() => void) | undefined;
   /** Aborted by its signal: the port stays open until its deadline, and a late answer is dropped, not unknown. */
   abandoned: boolean;
+  readonly onReplyTrace: ((trace: TraceContext) => void) | undefined;
 }
 
 interface PendingLookup {
@@ -118,7 +123,7 @@ export class Portal {
   /** This side's limits and timeouts. */
   readonly options: Readonly<ResolvedPortalOptions>;
   /** Counters, for tests and diagnostics. */
-  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0, dropped: 0 };
+  readonly counters: PortalCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesSent: 0, unknownRequests: 0, streamsCancelled: 0, cancelledStreamsEnded: 0, dropped: 0, ignoredTraceContexts: 0 };
   /** This side's half of the connection's identity. */
   readonly conduitHalf: Id = randomId();
 
@@ -180,11 +185,11 @@ export class Portal {
     this.opened.catch(() => undefined); // connect reports it; nobody else has to
     this.#internals = {
       assertOpen: () => this.#assertOpen(),
-      tell: (target, schema, message) => this.#tell(target, schema, message),
+      tell: (target, schema, message, trace) => this.#tell(target, schema, message, trace),
       ask: (target, schema, replySchema, build, askOptions) => this.#ask(target, schema, replySchema, build, undefined, askOptions),
       askSender: (target, schema, message, replySchema, askOptions) =>
         this.#ask(target, schema, replySchema, () => message, "sender", askOptions),
-      fail: (target, failure) => this.#fail(target, failure),
+      fail: (target, failure, trace) => this.#fail(target, failure, trace),
       release: (entry) => this.#table.release(entry),
       trackHandle: (handle, entry) => this.#table.trackHandle(handle, entry),
       closeLocal: (key) => this.#closeLocal(key),
@@ -630,8 +635,15 @@ export class Portal {
       return this.#unknown();
     }
     const key = idKey(target.High, target.Low);
+    const { trace, malformed } = readTrace(deliver.TraceParent, deliver.TraceState);
+    if (malformed) {
+      this.counters.ignoredTraceContexts++;
+    }
     const ask = this.#asks.get(key);
     if (ask !== undefined) {
+      if (trace !== undefined && !ask.abandoned) {
+        ask.onReplyTrace?.(trace);
+      }
       if (deliver.Failure !== "") {
         this.#settleAsk(key);
         ask.reject(new RemoteFailureError(deliver.Failure));
@@ -657,15 +669,15 @@ export class Portal {
     const replyTo = deliver.ReplyTo;
     if (replyTo !== undefined && !isNoId(replyTo.High, replyTo.Low)) {
       if (deliver.ReplyWithinMs > 0) {
-        sender = new ReplyPort(this.#internals, toId(replyTo), Date.now() + Math.min(deliver.ReplyWithinMs, maxSenderReplyMs));
+        sender = new ReplyPort(this.#internals, toId(replyTo), Date.now() + Math.min(deliver.ReplyWithinMs, maxSenderReplyMs), trace);
       } else {
         // A plain tell's sender: a lasting publication of the peer, released like any reference received.
         const entry = this.#table.acquire(toId(replyTo));
-        sender = new ReplyPort(this.#internals, entry.id, undefined);
+        sender = new ReplyPort(this.#internals, entry.id, undefined, trace);
         this.#table.trackHandle(sender, entry);
       }
     }
-    actor.deliver(sender === undefined ? { message } : { message, sender });
+    actor.deliver({ message, ...(sender === undefined ? {} : { sender }), ...(trace === undefined ? {} : { trace }) });
   }
 
   #onTerminated(id: WireId | undefined): void {
@@ -818,15 +830,17 @@ export class Portal {
     actor.complete();
   }
 
-  #tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>): void {
+  #tell<D extends DescMessage>(target: Id, schema: D, message: MessageInitShape<D>, trace?: TraceContext): void {
     this.#assertOpen();
+    checkTrace(trace);
     const payload = this.#codec.encode(schema, message);
-    this.#sendPrefixed(prefixedDeliverFrame(target, payload.bytes), true, payload.commit);
+    this.#sendPrefixed(this.#fitted(trace, (fitted) => prefixedDeliverFrame(target, payload.bytes, fitted)), true, payload.commit);
   }
 
-  #fail(target: Id, failure: string): void {
+  #fail(target: Id, failure: string, trace?: TraceContext): void {
     this.#assertOpen();
-    this.#send({ subtype: { case: "Deliver", value: { Target: wireId(target), Failure: failure || "failed" } } });
+    checkTrace(trace);
+    this.#sendDeliver({ Target: wireId(target), Failure: failure || "failed" }, trace);
   }
 
   #ask<D extends DescMessage, R extends DescMessage>(
@@ -844,25 +858,22 @@ export class Portal {
       }
       const signal = options?.signal;
       signal?.throwIfAborted();
+      checkTrace(options?.trace);
       const timeoutMs = Math.min(Math.max(1, Math.round(options?.timeoutMs ?? this.options.askTimeoutMs)), 0x7fffffff);
       const id = randomId();
       const key = idKey(id.high, id.low);
-      const pending: PendingAsk = { replySchema, resolve: resolve as (value: never) => void, reject, timer: undefined, signal, onAbort: undefined, abandoned: false };
+      const pending: PendingAsk = { replySchema, resolve: resolve as (value: never) => void, reject, timer: undefined, signal, onAbort: undefined, abandoned: false, onReplyTrace: options?.onReplyTrace };
       this.#asks.set(key, pending);
       try {
         const message = build({ High: id.high, Low: id.low, Yours: false, WithinMs: timeoutMs });
         const payload = this.#codec.encode(schema, message);
-        this.#send(
+        this.#sendDeliver(
           {
-            subtype: {
-              case: "Deliver",
-              value: {
-                Target: wireId(target),
-                Payload: payload.bytes,
-                ...(form === "sender" ? { ReplyTo: wireId(id), ReplyWithinMs: timeoutMs } : {}),
-              },
-            },
+            Target: wireId(target),
+            Payload: payload.bytes,
+            ...(form === "sender" ? { ReplyTo: wireId(id), ReplyWithinMs: timeoutMs } : {}),
           },
+          options?.trace,
           payload.commit,
         );
       } catch (error) {
@@ -900,6 +911,28 @@ export class Portal {
   #outboundLimit(): number {
     const peer = this.#peer?.maxFrameBytes ?? 0;
     return peer > 0 ? Math.min(peer, this.options.maxFrameBytes) : this.options.maxFrameBytes;
+  }
+
+  /**
+   * Encodes and queues a Deliver with its trace context, or, when the frame would be over the peer's limit only with
+   * it, without its tracestate, then without the trace context: tracing never costs a message.
+   */
+  #sendDeliver(value: MessageInitShape<typeof DeliverSchema>, trace: TraceContext | undefined, commit?: () => void): void {
+    const encode = (fitted: TraceContext | undefined): Uint8Array =>
+      lengthPrefixed(toBinary(FrameSchema, create(FrameSchema, { subtype: { case: "Deliver", value: { ...value, ...traceFields(fitted) } } })));
+    this.#sendPrefixed(this.#fitted(trace, encode), true, commit);
+  }
+
+  /** The Deliver `encode` makes with the largest of `trace`, `trace` without its tracestate, or nothing, that fits the peer's limit. */
+  #fitted(trace: TraceContext | undefined, encode: (trace: TraceContext | undefined) => Uint8Array): Uint8Array {
+    let prefixed = encode(trace);
+    if (trace !== undefined && prefixed.length - 4 > this.#outboundLimit() && trace.tracestate) {
+      prefixed = encode({ traceparent: trace.traceparent });
+    }
+    if (trace !== undefined && prefixed.length - 4 > this.#outboundLimit()) {
+      prefixed = encode(undefined); // over the limit even so: #sendPrefixed refuses it
+    }
+    return prefixed;
   }
 
   /** Encodes and queues a frame; one over the peer's limit is not sent (LimitExceededError) and `commit` does not run. */
@@ -1054,4 +1087,12 @@ function cutUtf8(text: string, maxBytes: number): string {
     cut = cut.slice(0, -1);
   }
   return cut;
+}
+
+/** A trace context as the fields of a Deliver built with protobuf-es (nothing when there is none). */
+function traceFields(trace: TraceContext | undefined): { TraceParent?: string; TraceState?: string } {
+  if (trace === undefined) {
+    return {};
+  }
+  return trace.tracestate === undefined || trace.tracestate === "" ? { TraceParent: trace.traceparent } : { TraceParent: trace.traceparent, TraceState: trace.tracestate };
 }

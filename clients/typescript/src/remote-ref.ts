@@ -1,6 +1,6 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { InvalidReferenceError } from "./errors.js";
-import type { AskOptions, PortalInternals, ProxyEntry, RemoteEnd } from "./internals.js";
+import type { AskOptions, PortalInternals, ProxyEntry, RemoteEnd, TellOptions } from "./internals.js";
 import type { WireRefInit } from "./payloads.js";
 
 /**
@@ -39,15 +39,16 @@ export class RemoteRef<D extends DescMessage> {
   /**
    * Sends a message (one-way).
    * A message to an actor that terminated is dropped.
-   * @throws PortalClosedError when the portal is closed; InvalidReferenceError when this reference was released; LimitExceededError when its frame would be over the peer's MaxFrameBytes (nothing is sent).
+   * `options.trace`: the W3C trace context it carries (the .NET side's receive span becomes a child of it).
+   * @throws PortalClosedError when the portal is closed; InvalidReferenceError when this reference was released; LimitExceededError when its frame would be over the peer's MaxFrameBytes (nothing is sent); TypeError for a malformed trace.
    */
-  tell(message: MessageInitShape<D>): void {
+  tell(message: MessageInitShape<D>, options?: TellOptions): void {
     this.#check();
     if (this.#entry.state === "ended") {
       this.#portal.assertOpen();
       return; // the actor is gone: dropped, as Akka drops a message to a stopped actor
     }
-    this.#portal.tell(this.#entry.id, this.schema, message);
+    this.#portal.tell(this.#entry.id, this.schema, message, options?.trace);
   }
 
   /**

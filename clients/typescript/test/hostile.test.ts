@@ -7,7 +7,7 @@ import { firstValueFrom, take, toArray } from "rxjs";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import WebSocket from "ws";
-import { LimitExceededError, PortalClosedError, connect } from "../src/index.js";
+import { LimitExceededError, PortalClosedError, connect, newTraceparent } from "../src/index.js";
 import type { ConnectOptions, LocalActor, Portal, PortalCloseReason } from "../src/index.js";
 import { lengthPrefixed } from "../src/framing.js";
 import { HistoryLinesSchema } from "./gen/chat_pb.js";
@@ -261,6 +261,32 @@ describe("against a hostile server", () => {
     await toldPeer("bad-payload");
   });
 
+  test("malformed or oversized trace contexts are ignored and counted; the messages arrive and the portal stays open", async () => {
+    const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const echo = (text: string) => toBinary(EchoSchema, create(EchoSchema, { Text: text }));
+    const { portal, sink } = await sinkPortal(
+      (target) => [
+        { Target: target, Payload: echo("bad traceparent"), TraceParent: "00-not-a-trace-context" },
+        { Target: target, Payload: echo("tracestate alone"), TraceState: "a=b" },
+        { Target: target, Payload: echo("oversized tracestate"), TraceParent: parent, TraceState: "k=" + "v".repeat(600) },
+        { Target: target, Payload: echo("valid"), TraceParent: parent, TraceState: "k=v" },
+      ],
+      EchoSchema,
+    );
+    const deliveries = await within("four deliveries", firstValueFrom(sink.deliveries.pipe(take(4), toArray())));
+    assert.deepEqual(
+      deliveries.map((d) => [d.message.Text, d.trace]),
+      [
+        ["bad traceparent", undefined],
+        ["tracestate alone", undefined],
+        ["oversized tracestate", { traceparent: parent }],
+        ["valid", { traceparent: parent, tracestate: "k=v" }],
+      ],
+    );
+    assert.equal(portal.counters.ignoredTraceContexts, 3);
+    assert.ok(portal.isOpen);
+  });
+
   test("a payload nested deeper than 64 closes with MaxMessageDepth", async () => {
     const { portal } = await sinkPortal((target) => ({ Target: target, Payload: toBinary(NestedSchema, create(NestedSchema, nested(100))) }), NestedSchema);
     const reason = await within("the close", portal.closed);
@@ -447,6 +473,27 @@ describe("against a hostile server", () => {
     assert.throws(() => echo.tell({ Text: "x".repeat(2000) }), (error: unknown) => error instanceof LimitExceededError && error.limit === "MaxFrameBytes");
     echo.tell({ Text: "small" });
     await waitFor("the small one to arrive", () => peer!.received.some((frame) => frame.subtype.case === "Deliver"));
+    assert.equal(portal.isOpen, true);
+    await portal.close();
+  });
+
+  test("a server with MaxFrameBytes 1,024: a message that fits only without its trace context goes without it", async () => {
+    const portal = await open((socket) => {
+      socket.hello({ MaxFrameBytes: 1024 });
+      void socket.next("Lookup").then((lookup) => {
+        const requestId = lookup.subtype.case === "Lookup" ? lookup.subtype.value.RequestId : 0n;
+        socket.send({ subtype: { case: "LookupReply", value: { RequestId: requestId, ActorId: { High: 5n, Low: 5n } } } });
+      });
+    });
+    const echo = await within("the lookup", portal.lookup("echo", EchoSchema));
+    const trace = { traceparent: newTraceparent(), tracestate: "k=" + "v".repeat(510) };
+
+    echo.tell({ Text: "a".repeat(900) }, { trace }); // a 929-byte frame: room for the traceparent, not the tracestate
+    echo.tell({ Text: "b".repeat(950) }, { trace }); // a 979-byte frame: no room for either
+
+    await waitFor("both", () => peer!.received.filter((frame) => frame.subtype.case === "Deliver").length === 2);
+    const sent = peer!.received.flatMap((frame) => (frame.subtype.case === "Deliver" ? [frame.subtype.value] : []));
+    assert.deepEqual(sent.map((d) => [d.Payload.length, d.TraceParent, d.TraceState]), [[903, trace.traceparent, ""], [953, "", ""]]);
     assert.equal(portal.isOpen, true);
     await portal.close();
   });

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka.Actor;
 using Conformance;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,9 @@ using Wormhole.Streams;
 // 127.0.0.1 and a free port, publishing one actor per behaviour the tests check. It prints
 // "listening ws://127.0.0.1:PORT/ws" once it accepts connections, and stops on SIGTERM (a Goodbye to every client).
 // Options: --idle-ms N (the nexus's idle timeout), --port N (listen on that port, to restart a server where its clients
-// reconnect; 0, the default, picks a free one), --schema (print the contracts' proto and exit).
+// reconnect; 0, the default, picks a free one), --schema (print the contracts' proto and exit), --trace (print every
+// span of the Wormhole and Conformance sources as it ends: "span NAME kind KIND trace T span S parent P", and the caller
+// tells and asks inside a span "callback"; and an empty page at /trace.html for the browser to load the client into).
 if (args.Contains("--schema"))
 {
     Console.Write(WormholeSchema.GetProto(
@@ -34,6 +37,21 @@ for (var i = 0; i + 1 < args.Length; i++)
     {
         port = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
     }
+}
+
+var callbacks = new ActivitySource("Conformance");
+using var spans = args.Contains("--trace") ? PrintSpans() : null;
+
+static ActivityListener PrintSpans()
+{
+    var listener = new ActivityListener
+    {
+        ShouldListenTo = source => source.Name is WormholeTracing.SourceName or "Conformance",
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        ActivityStopped = span => Console.WriteLine($"span {span.DisplayName} kind {span.Kind} trace {span.TraceId} span {span.SpanId} parent {span.ParentSpanId}"),
+    };
+    ActivitySource.AddActivityListener(listener);
+    return listener;
 }
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
@@ -143,6 +161,7 @@ nexus.Publish("caller", FnActor.Spawn<CallBack>(system, async ctx =>
     await foreach (var call in ctx.Messages)
     {
         string answer;
+        using var callback = callbacks.StartActivity("callback");
         try
         {
             if (!portals.TryGetValue(call.PortalId, out var portal))
@@ -264,6 +283,12 @@ nexus.Publish("upload-sink", FnActor.Spawn<Upload>(system, async ctx =>
 
 app.UseWebSockets();
 app.MapWormhole("/ws", nexus);
+if (spans is not null)
+{
+    // An empty page of this origin for the browser trace test to load the client into.
+    app.MapGet("/trace.html", () => Microsoft.AspNetCore.Http.Results.Content("<!doctype html><title>trace</title>", "text/html"));
+}
+
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
