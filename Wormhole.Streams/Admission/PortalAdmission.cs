@@ -45,7 +45,10 @@ public sealed class PortalAdmission
     /// <returns>The decision; add portal-only actors with <see cref="Publish{T}"/>.</returns>
     public static PortalAdmission Accept(NexusOptions? options = null) => new(null, options?.Validated());
 
-    /// <summary>Refuses the connection: no portal opens (a WebSocket request gets 403 Forbidden; a TCP connection is closed).</summary>
+    /// <summary>
+    /// Refuses the connection: no portal opens. A WebSocket request gets 403 Forbidden; a TCP or Unix socket connection
+    /// gets one frame, a <c>Goodbye</c> for good saying why (<see cref="PortalCloseReason.Final"/>), then is closed.
+    /// </summary>
     /// <param name="reason">Why, for the log (a WebSocket client sees it in the response body).</param>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentException"><paramref name="reason"/> is null or empty.</exception>

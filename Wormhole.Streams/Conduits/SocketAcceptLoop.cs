@@ -9,6 +9,7 @@ using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Wormhole.Streams.Portals;
+using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams;
 
@@ -135,7 +136,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
         {
             if (streams is null)
             {
-                await RefuseAsync(accepted).ConfigureAwait(false);
+                await RefuseAsync(accepted, admission.Rejection ?? "the listener is closing").ConfigureAwait(false);
             }
             else
             {
@@ -181,14 +182,25 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends a refused connection in order: the client reads the end of the stream (its portal closes with
-    /// <see cref="PortalCloseKind.ConduitCompleted"/>). What it sent meanwhile is read and dropped until it closes too (for
-    /// at most a second), since closing a socket with unread data makes the client's next read fail instead.
+    /// Ends a refused connection in order: the client reads one frame, a <c>Goodbye</c> for good with the refusal's reason
+    /// (its portal closes with <see cref="PortalCloseKind.ClosedByPeer"/> and <see cref="PortalCloseReason.Final"/>), then
+    /// the end of the stream. What it sent meanwhile is read and dropped until it closes too (for at most a second), since
+    /// closing a socket with unread data makes the client's next read fail instead.
     /// </summary>
-    private static async Task RefuseAsync(Socket accepted)
+    private static async Task RefuseAsync(Socket accepted, string why)
     {
         try
         {
+            // One frame, a Goodbye for good: the client learns why, and a reconnecting client does not try again.
+            var goodbye = FrameCodec.Encode(new Goodbye { Reason = $"the connection was refused: {why}", Final = true }).ToArray();
+            var framed = new byte[4 + goodbye.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(framed, goodbye.Length);
+            goodbye.CopyTo(framed, 4);
+            using (var sending = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+            {
+                await accepted.SendAsync(framed, SocketFlags.None, sending.Token).ConfigureAwait(false);
+            }
+
             accepted.Shutdown(SocketShutdown.Send);
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             var scratch = new byte[4096];

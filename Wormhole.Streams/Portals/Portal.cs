@@ -127,6 +127,21 @@ public sealed class Portal
         return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Closes the portal in order with a <c>Goodbye</c> that asks the peer not to connect again (<see cref="PortalCloseReason.Final"/>):
+    /// a client turned away, e.g. banned or signed out. A reconnecting client (<see cref="ReconnectPolicy"/>) stops there.
+    /// </summary>
+    /// <param name="reason">Why; the peer sees it in its close reason.</param>
+    /// <param name="cancellationToken">Stops waiting; the portal still closes.</param>
+    /// <returns>Why the portal closed (possibly an earlier reason).</returns>
+    /// <exception cref="ArgumentException"><paramref name="reason"/> is null or empty.</exception>
+    public async Task<PortalCloseReason> CloseForGoodAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        Post(new PortalCommand.Close(reason, Final: true));
+        return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"Portal {Id}";
 

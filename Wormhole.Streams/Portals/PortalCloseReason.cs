@@ -15,6 +15,12 @@ public sealed record PortalCloseReason(PortalCloseKind Kind, string Message, Exc
     /// <summary>The <see cref="NexusOptions"/> property whose limit was exceeded, on either side; null when no limit was.</summary>
     public string? Limit { get; init; }
 
+    /// <summary>
+    /// The <c>Goodbye</c> said "for good" (<see cref="Portal.CloseForGoodAsync"/>): the server turned this client away, a
+    /// reconnecting client does not try again. False for an ordinary close, e.g. a server that shuts down.
+    /// </summary>
+    public bool Final { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Kind}: {Message}";
 }

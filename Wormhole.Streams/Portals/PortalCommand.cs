@@ -22,7 +22,7 @@ internal abstract record PortalCommand
     public sealed record Lookup(string Name, Type MessageType, TaskCompletionSource<IActorRef> Result) : PortalCommand;
 
     /// <summary>Close the portal in order.</summary>
-    public sealed record Close(string Why) : PortalCommand;
+    public sealed record Close(string Why, bool Final = false) : PortalCommand;
 
     /// <summary>A message told to a proxy, to deliver to the peer's actor, with the span whose trace context goes along (null: none).</summary>
     public sealed record Forward(ProxyRef Proxy, object Message, IActorRef Sender, Activity? Trace = null) : PortalCommand;

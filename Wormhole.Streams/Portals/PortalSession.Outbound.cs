@@ -58,7 +58,7 @@ internal sealed partial class PortalSession
                     Streams.OnCancelled(cancelled.Stream);
                     break;
                 case PortalCommand.Close close:
-                    Close(new PortalCloseReason(PortalCloseKind.ClosedLocally, close.Why), new Goodbye { Reason = close.Why });
+                    Close(new PortalCloseReason(PortalCloseKind.ClosedLocally, close.Why) { Final = close.Final }, new Goodbye { Reason = close.Why, Final = close.Final });
                     break;
             }
         }

@@ -255,6 +255,9 @@ internal sealed partial class PortalSession : IStreamHost
             case ErrorFrame error:
                 OnPeerError(error);
                 break;
+            case Goodbye goodbye:
+                OnGoodbye(goodbye); // a listener that turns the connection away says why, before any Hello
+                break;
             default:
                 Fail(ProtocolFault.Violation(
                     PortalErrorCodes.HelloExpected,
@@ -263,6 +266,9 @@ internal sealed partial class PortalSession : IStreamHost
                 break;
         }
     }
+
+    private void OnGoodbye(Goodbye goodbye) =>
+        Close(new PortalCloseReason(PortalCloseKind.ClosedByPeer, goodbye.Final ? $"the peer said goodbye for good: {goodbye.Reason}" : $"the peer said goodbye: {goodbye.Reason}") { Final = goodbye.Final }, last: null);
 
     private void OnHello(Hello hello)
     {
@@ -319,7 +325,7 @@ internal sealed partial class PortalSession : IStreamHost
                 Streams.OnCancel(cancel);
                 break;
             case Goodbye goodbye:
-                Close(new PortalCloseReason(PortalCloseKind.ClosedByPeer, $"the peer said goodbye: {goodbye.Reason}"), last: null);
+                OnGoodbye(goodbye);
                 break;
             case ErrorFrame error:
                 OnPeerError(error);

@@ -174,6 +174,9 @@ internal sealed class ErrorFrame : Frame
 internal sealed class Goodbye : Frame
 {
     [ProtoMember(1)] public string Reason { get; init; } = "";
+
+    /// <summary>The sender asks the peer not to connect again (a client turned away); false: an ordinary close, e.g. a server that shuts down.</summary>
+    [ProtoMember(2)] public bool Final { get; init; }
 }
 
 /// <summary>Sent by a side that has sent nothing for a third of the smaller idle timeout of the two sides, so the peer knows it is alive.</summary>

@@ -49,7 +49,8 @@ public sealed record ReconnectPolicy
     /// as it shuts down: a clustered client goes on through another node), not after a fault the next portal would meet
     /// again, nor after a refusal. So <see cref="PortalCloseKind.ConduitFailed"/> (but not a refusal,
     /// <see cref="PortalErrorCodes.Refused"/>), <see cref="PortalCloseKind.ConduitCompleted"/>,
-    /// <see cref="PortalCloseKind.ClosedByPeer"/>, this side's <see cref="NexusOptions.IdleTimeout"/> (the server went silent)
+    /// <see cref="PortalCloseKind.ClosedByPeer"/> (but not a <c>Goodbye</c> for good, <see cref="PortalCloseReason.Final"/>:
+    /// a TCP or Unix socket listener's refusal, <see cref="Portal.CloseForGoodAsync"/>), this side's <see cref="NexusOptions.IdleTimeout"/> (the server went silent)
     /// and a handshake timeout reconnect; <see cref="PortalCloseKind.ClosedLocally"/>, <see cref="PortalCloseKind.PeerError"/>,
     /// <see cref="PortalCloseKind.ProtocolViolation"/>, other limits and other handshake failures do not.
     /// </summary>
@@ -61,7 +62,8 @@ public sealed record ReconnectPolicy
         return reason.Kind switch
         {
             PortalCloseKind.ConduitFailed => reason.Code != PortalErrorCodes.Refused,
-            PortalCloseKind.ConduitCompleted or PortalCloseKind.ClosedByPeer => true,
+            PortalCloseKind.ConduitCompleted => true,
+            PortalCloseKind.ClosedByPeer => !reason.Final,
             PortalCloseKind.LimitExceeded => reason.Code == PortalErrorCodes.IdleTimeout,
             PortalCloseKind.HandshakeFailed => reason.Code == PortalErrorCodes.HandshakeTimeout,
             _ => false,

@@ -87,7 +87,9 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         var refused = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long));
         var portal = await _client.ConnectAsync(Conduit.Tcp(listener.LocalEndPoint)).WaitAsync(Bounds.Long);
 
-        Assert.Equal(PortalCloseKind.ConduitCompleted, refused.Reason.Kind);
+        Assert.Equal(PortalCloseKind.ClosedByPeer, refused.Reason.Kind); // a Goodbye for good, saying why
+        Assert.True(refused.Reason.Final);
+        Assert.Equal("the peer said goodbye for good: the connection was refused: the first caller is turned away", refused.Reason.Message);
         await AwaitAssertAsync(() => Assert.Single(_server.Nexus.Portals), Bounds.Long);
         lock (seen)
         {
@@ -115,7 +117,9 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
             var refused = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(Conduit.UnixSocket(listener.Path)).WaitAsync(Bounds.Long));
             var portal = await _client.ConnectAsync(Conduit.UnixSocket(listener.Path)).WaitAsync(Bounds.Long);
 
-            Assert.Equal(PortalCloseKind.ConduitCompleted, refused.Reason.Kind);
+            Assert.Equal(PortalCloseKind.ClosedByPeer, refused.Reason.Kind);
+            Assert.True(refused.Reason.Final);
+            Assert.Contains("the first caller is turned away", refused.Reason.Message);
             await AwaitAssertAsync(() => Assert.Single(_server.Nexus.Portals), Bounds.Long);
             (await portal.LookupAsync<Ping>("own").WaitAsync(Bounds.Long)).Tell(new Ping { N = 5 });
             own.ExpectMsg<Ping>(p => p.N == 5, Bounds.Long);

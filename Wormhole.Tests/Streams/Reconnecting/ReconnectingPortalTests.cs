@@ -166,6 +166,41 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
         Assert.False(Assert.IsType<ConnectionState.Closed>(connection.State).GaveUp);
     }
 
+    [Fact]
+    public async Task RefusedByATcpListenersAdmission_NoRetry_TheConnectFailsWithTheGoodbyeForGood()
+    {
+        var node = RemoteSide.Create("node-refusing-tcp");
+        _disposables.Add(node);
+        var admissions = 0;
+        var listener = await node.Nexus.ListenTcpAsync(new IPEndPoint(IPAddress.Loopback, 0), _ =>
+        {
+            Interlocked.Increment(ref admissions);
+            return ValueTask.FromResult(PortalAdmission.Reject("banned"));
+        });
+        _disposables.Add(listener);
+
+        var failure = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(new ReconnectPolicy(Conduit.Tcp(listener.LocalEndPoint)) { InitialDelay = Quick }).WaitAsync(Bounds.Long));
+
+        Assert.True(failure.Reason.Final);
+        Assert.Contains("the connection was refused: banned", failure.Reason.Message);
+        Assert.Equal(1, admissions);
+    }
+
+    [Fact]
+    public async Task ServerClosesThePortalForGood_TheClientDoesNotReconnect()
+    {
+        var (node, listener) = await StartNodeAsync("node-kicking", 1);
+        var serverPortal = node.Nexus.Events.OfType<PortalEvent.Opened>().Select(e => e.Portal).FirstAsync().ToTask();
+        await using var connection = await _client.ConnectAsync(new ReconnectPolicy(Conduit.Tcp(listener.LocalEndPoint)) { InitialDelay = Quick }).WaitAsync(Bounds.Long);
+
+        await (await serverPortal.WaitAsync(Bounds.Long)).CloseForGoodAsync("signed out").WaitAsync(Bounds.Long);
+
+        var reason = await connection.Completion.WaitAsync(Bounds.Long);
+        Assert.True(reason.Final);
+        Assert.Equal("the peer said goodbye for good: signed out", reason.Message);
+        Assert.False(Assert.IsType<ConnectionState.Closed>(connection.State).GaveUp);
+    }
+
     [Theory]
     [InlineData(PortalCloseKind.ConduitFailed, null, true)]
     [InlineData(PortalCloseKind.ConduitFailed, PortalErrorCodes.Refused, false)]
@@ -180,6 +215,10 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     [InlineData(PortalCloseKind.PeerError, null, false)]
     public void TheDefaultRule(PortalCloseKind kind, string? code, bool reconnects) =>
         Assert.Equal(reconnects, ReconnectPolicy.ReconnectsAfter(new PortalCloseReason(kind, "why") { Code = code }));
+
+    [Fact]
+    public void TheDefaultRule_AGoodbyeForGood_IsTheEnd() =>
+        Assert.False(ReconnectPolicy.ReconnectsAfter(new PortalCloseReason(PortalCloseKind.ClosedByPeer, "why") { Final = true }));
 
     private static IPEndPoint FreePort()
     {

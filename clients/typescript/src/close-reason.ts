@@ -29,6 +29,11 @@ export interface PortalCloseReason {
   readonly limit?: string;
   /** A short human-readable reason. */
   readonly message: string;
+  /**
+   * The peer's `Goodbye` said "for good" (a server that turned this client away: .NET's `CloseForGoodAsync`, a TCP
+   * listener's refusal): `reconnecting` does not try again. Absent for an ordinary close.
+   */
+  readonly final?: boolean;
 }
 
 /** The codes that name a limit (a `NexusOptions` property on the .NET side). */

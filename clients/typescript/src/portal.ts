@@ -530,7 +530,11 @@ export class Portal {
         return this.#onPeerError(body.value.Code, body.value.Message);
       case "Goodbye":
         this.#endConduit(1000, "");
-        return this.#finish({ kind: "ClosedByPeer", message: body.value.Reason || "the peer said goodbye" });
+        return this.#finish({
+          kind: "ClosedByPeer",
+          message: body.value.Reason || "the peer said goodbye",
+          ...(body.value.Final ? { final: true } : {}),
+        });
       case "KeepAlive":
         return;
       case "StreamItems":

@@ -46,8 +46,9 @@ export type ConnectionState =
 
 /**
  * The default rule for reconnecting: after the connection was lost, and after the server's `Goodbye` (what a server
- * sends when it shuts down, e.g. to restart), not after a fault. So: `ConduitFailed`, `ConduitCompleted`,
- * `ClosedByPeer`, this side's `IdleTimeout` (the server went silent) and a `handshake-timeout` reconnect;
+ * sends when it shuts down, e.g. to restart), not after a fault, nor after a `Goodbye` for good (`final`: the server
+ * turned this client away). So: `ConduitFailed`, `ConduitCompleted`, `ClosedByPeer` (unless `final`), this side's
+ * `IdleTimeout` (the server went silent) and a `handshake-timeout` reconnect;
  * `ClosedLocally`, `PeerError`, `ProtocolViolation`, other `LimitExceeded` and other `HandshakeFailed` do not, since
  * the next portal would meet the same fault.
  */
@@ -55,8 +56,9 @@ export function reconnectsAfter(reason: PortalCloseReason): boolean {
   switch (reason.kind) {
     case "ConduitFailed":
     case "ConduitCompleted":
-    case "ClosedByPeer":
       return true;
+    case "ClosedByPeer":
+      return reason.final !== true;
     case "LimitExceeded":
       return reason.code === "IdleTimeout";
     case "HandshakeFailed":

@@ -174,6 +174,23 @@ describe("reconnecting: giving up and not retrying", () => {
     }
   });
 
+  test("a Goodbye for good (the server turned this client away) is not retried: one connection, closed with final", async () => {
+    let connections = 0;
+    const peer = await hostilePeer((socket) => {
+      connections++;
+      socket.hello();
+      socket.send({ subtype: { case: "Goodbye", value: { Reason: "signed out", Final: true } } });
+    });
+    try {
+      const connection = reconnecting(peer.url, { WebSocket, reconnect: { initialDelayMs: 10 } });
+      const reason = await within("the close", connection.closed);
+      assert.deepEqual(reason, { kind: "ClosedByPeer", message: "signed out", final: true });
+      assert.equal(connections, 1);
+    } finally {
+      await peer.stop();
+    }
+  });
+
   test("a portal closed by this side's code is not retried either", async () => {
     const peer = await hostilePeer((socket) => socket.hello());
     try {
@@ -197,6 +214,7 @@ describe("reconnecting: giving up and not retrying", () => {
       [after("ClosedLocally"), after("PeerError", "bad-payload"), after("ProtocolViolation", "malformed-frame"), after("LimitExceeded", "MaxProxies"), after("HandshakeFailed", "version-mismatch")],
       [false, false, false, false, false],
     );
+    assert.equal(reconnectsAfter({ kind: "ClosedByPeer", message: "", final: true }), false);
   });
 
   test("a bad URL or policy throws at once", () => {
