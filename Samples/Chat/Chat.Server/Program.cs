@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Chat.Contracts;
+using Chat.Server;
 using Chat.Server.Hub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,10 +35,14 @@ builder.Logging.AddSimpleConsole(console =>
 });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // a line per request is noise here; the portals are logged below
 
-builder.Services.AddAkka("chat-server", (akka, services) => akka
+// Cluster mode (--Cluster:Port=4053 --Cluster:Seeds=127.0.0.1:4053,127.0.0.1:4054): the same server as a node of an
+// Akka.Cluster, its hub sharing posts and presence with the other nodes' hubs (ChatHubActor.Cluster.cs).
+var clusterNode = ChatCluster.FromConfiguration(builder.Configuration);
+builder.Services.AddAkka(ChatCluster.SystemName, (akka, services) => akka
     .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
+    .AddHocon(clusterNode?.Hocon ?? Akka.Configuration.Config.Empty, HoconAddMode.Prepend)
     .WithActors((system, registry) => registry.Register<ChatHubActor>(
-        ChatHubActor.Spawn(system, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Hub")).Untyped)));
+        ChatHubActor.Spawn(system, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chat.Hub"), clustered: clusterNode is not null).Untyped)));
 
 // Options from the "Wormhole" section of the configuration (appsettings.json, WORMHOLE__… environment variables,
 // --Wormhole:MaxFrameBytes=…). Each portal gets its own door to the hub as it opens, so the hub knows which

@@ -35,7 +35,7 @@ namespace Chat.Server.Hub;
 /// more: a slow reader costs the hub nothing, and the hub's state stays the hub's alone (the producer runs elsewhere).
 /// </para>
 /// </remarks>
-public sealed class ChatHubActor : ReceiveActor
+public sealed partial class ChatHubActor : ReceiveActor
 {
     /// <summary>How many members the hub takes at most; a <see cref="Connect"/> past it fails.</summary>
     public const int MaxMembers = 1_000;
@@ -58,9 +58,14 @@ public sealed class ChatHubActor : ReceiveActor
     private long _lastSequence;
 
     /// <summary>Akka creates it; use <see cref="Spawn"/>.</summary>
-    public ChatHubActor(ILogger log)
+    public ChatHubActor(ILogger log, bool clustered = false)
     {
         _log = log;
+        if (clustered)
+        {
+            ReceiveClusterMessages();
+        }
+
         Receive<Connect>(connect => OnConnect(connect, connection: null));
         Receive<ThroughDoor>(OnThroughDoor);
         Receive<FromSession>(OnFromSession);
@@ -72,11 +77,12 @@ public sealed class ChatHubActor : ReceiveActor
     /// <param name="factory">An actor system or an actor's context.</param>
     /// <param name="log">Where the hub says who joined, left, renamed and what it refused.</param>
     /// <param name="name">The actor's name.</param>
-    public static ActorRef<ChatHub> Spawn(IActorRefFactory factory, ILogger log, string name = "chat-hub")
+    /// <param name="clustered">Whether the hub shares posts and presence with the hubs of the other cluster nodes (see the partial class's cluster part).</param>
+    public static ActorRef<ChatHub> Spawn(IActorRefFactory factory, ILogger log, string name = "chat-hub", bool clustered = false)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(log);
-        return ActorRef<ChatHub>.From(factory.ActorOf(Props.Create(() => new ChatHubActor(log)), name));
+        return ActorRef<ChatHub>.From(factory.ActorOf(Props.Create(() => new ChatHubActor(log, clustered)), name));
     }
 
     /// <summary>
@@ -138,7 +144,7 @@ public sealed class ChatHubActor : ReceiveActor
         var id = ++_lastMemberId;
         var session = ActorRef<FromSession>.From(Self).Map((ChatRoom message) => new FromSession(id, message), Context, $"session-{id}");
         var member = new Member(id, client, session, connection) { Alias = PickAlias(connect.Alias) };
-        Broadcast(new UserJoined { Alias = member.Alias });
+        Share(new UserJoined { Alias = member.Alias });
         _byClient.Add(client.Untyped, member);
         _byId.Add(id, member);
         Context.Watch(client.Untyped);
@@ -179,20 +185,7 @@ public sealed class ChatHubActor : ReceiveActor
             return;
         }
 
-        var posted = new MessagePosted
-        {
-            From = member.Alias,
-            Text = post.Text,
-            Sequence = ++_lastSequence,
-            PostedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        };
-        _history.Add(posted);
-        if (_history.Count > ChatProtocol.MaxHistory)
-        {
-            _history.RemoveAt(0);
-        }
-
-        Broadcast(posted);
+        Share(new MessagePosted { From = member.Alias, Text = post.Text, PostedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
         TryReply(post.Reply, Ack.Ok);
     }
 
@@ -219,7 +212,7 @@ public sealed class ChatHubActor : ReceiveActor
 
         var renamed = new UserRenamed { From = member.Alias, To = rename.Alias };
         member.Alias = rename.Alias;
-        Broadcast(renamed);
+        Share(renamed);
         TryReply(rename.Reply, Ack.Ok);
         _log.LogInformation("{From} is now {To}", renamed.From, renamed.To);
     }
@@ -276,7 +269,7 @@ public sealed class ChatHubActor : ReceiveActor
 
         _byId.Remove(member.Id);
         Context.Stop(member.Session.Untyped);
-        Broadcast(new UserLeft { Alias = member.Alias });
+        Share(new UserLeft { Alias = member.Alias });
         _log.LogInformation("{Alias} left; {Count} online", member.Alias, _byId.Count);
     }
 
@@ -288,7 +281,26 @@ public sealed class ChatHubActor : ReceiveActor
         Room = member.Session,
     };
 
-    private List<string> OnlineAliases() => [.. _byId.Values.Select(m => m.Alias).Order(StringComparer.OrdinalIgnoreCase)];
+    private List<string> OnlineAliases() => [.. _byId.Values.Select(m => m.Alias).Concat(RemoteAliases).Order(StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>
+    /// What every member should see: a post (kept in the history, numbered here), a join, a leave, a rename. On one node
+    /// it is applied at once; in a cluster it goes to every node's hub first, this one included (<see cref="Share"/>).
+    /// </summary>
+    private void Apply(ChatClient message)
+    {
+        if (message is MessagePosted posted)
+        {
+            message = posted = posted with { Sequence = ++_lastSequence };
+            _history.Add(posted);
+            if (_history.Count > ChatProtocol.MaxHistory)
+            {
+                _history.RemoveAt(0);
+            }
+        }
+
+        Broadcast(message);
+    }
 
     /// <summary>The requested alias when it is valid and free, the requested alias with a number when it is taken, else <c>guest-N</c>.</summary>
     private string PickAlias(string? requested)
@@ -327,6 +339,11 @@ public sealed class ChatHubActor : ReceiveActor
     {
         foreach (var member in _byId.Values)
         {
+            if (message is UserJoined joined && joined.Alias == member.Alias)
+            {
+                continue; // the newcomer has its welcome (in a cluster its own join comes back to this hub after it)
+            }
+
             member.Client.Tell(message);
         }
     }
