@@ -11,6 +11,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Portals;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Transmaterialization;
@@ -33,6 +34,7 @@ public sealed partial class Nexus : IAsyncDisposable
         Options = options;
         LoggerFactory = loggerFactory;
         MeterFactory = meterFactory;
+        Logs = new NexusLoggers(system, loggerFactory);
         Materializer = system.Materializer(namePrefix: "wormhole");
         PortalDispatcher.Register(system);
         Payloads = new PayloadModel(options.MaxMessageDepth);
@@ -64,6 +66,9 @@ public sealed partial class Nexus : IAsyncDisposable
 
     /// <summary>Where Wormhole's logs go; null: through the actor system's logging.</summary>
     internal ILoggerFactory? LoggerFactory { get; }
+
+    /// <summary>Wormhole's loggers for this nexus, one per category (<see cref="LogCategories"/>).</summary>
+    internal NexusLoggers Logs { get; }
 
     /// <summary>Where Wormhole's meter comes from; null: one shared meter.</summary>
     internal IMeterFactory? MeterFactory { get; }
@@ -269,13 +274,13 @@ public sealed partial class Nexus : IAsyncDisposable
         }
         catch (Exception e)
         {
-            System.Log.Error(e, "Wormhole: refused a connection from {0}: the admission callback failed: {1}", peer, e.Message);
+            NexusLog.AdmissionFailed(Logs.Nexus, $"{peer}", e.Message, e);
             return PortalAdmission.Reject($"admission failed: {e.Message}");
         }
 
         if (!admission.IsAccepted)
         {
-            System.Log.Info("Wormhole: refused a connection from {0}: {1}", peer, admission.Rejection);
+            NexusLog.AdmissionRefused(Logs.Nexus, $"{peer}", admission.Rejection ?? "rejected");
         }
 
         return admission;

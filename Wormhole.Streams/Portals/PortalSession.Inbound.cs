@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Transmaterialization;
 
@@ -16,7 +17,11 @@ internal sealed partial class PortalSession
         if (!Table.TryGetPublication(deliver.Target, out var target))
         {
             _counters.Drop();
-            _nexus.Warnings.Warn(_host.Log, "unknown-target", "Portal {0}: dropped a message for id {1}, which is not (or no longer) published here ({2:N0} dropped on this portal)", _portal.Id, deliver.Target, _counters.Dropped);
+            if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "unknown-target"))
+            {
+                PortalLog.UnknownTarget(_nexus.Logs.Portal, _portal.Id, $"{deliver.Target}", _counters.Dropped);
+            }
+
             CountUnknown($"a message for id {deliver.Target}, which is not published here");
             return;
         }
@@ -136,9 +141,14 @@ internal sealed partial class PortalSession
     /// <summary>Refuses one request of the peer: the message is not delivered; its reply targets get a failure.</summary>
     private void RefuseRequest(Deliver deliver, WireId replyPort)
     {
-        var why = $"refused: MaxPendingReplies: {_options.MaxPendingReplies:N0} replies are already pending on this portal";
+        var pending = $"{_options.MaxPendingReplies:N0} replies are already pending on this portal";
+        var why = $"refused: {nameof(NexusOptions.MaxPendingReplies)}: {pending}";
         _counters.Drop();
-        _nexus.Warnings.Warn(_host.Log, "refused-request", "Portal {0}: refused a message for id {1}: {2}", _portal.Id, deliver.Target, why);
+        if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "refused-request"))
+        {
+            PortalLog.RequestRefused(_nexus.Logs.Portal, _portal.Id, $"{deliver.Target}", nameof(NexusOptions.MaxPendingReplies), pending);
+        }
+
         foreach (var port in new[] { replyPort, deliver.ReplyTo }.Where(p => !p.IsEmpty).Distinct())
         {
             Send(new Deliver { Target = port, Failure = why });

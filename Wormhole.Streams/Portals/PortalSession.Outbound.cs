@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Akka.Event;
+using Wormhole.Streams.Logging;
 using ProtoBuf.Meta;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Transmaterialization;
@@ -165,7 +165,11 @@ internal sealed partial class PortalSession
     private void Refuse(PortalCommand.Forward forward, Exception why)
     {
         _counters.Drop();
-        _nexus.Warnings.Warn(_host.Log, "refused-outbound", "Portal {0}: did not send a {1} to remote id {2}: {3} ({4:N0} dropped on this portal)", _portal.Id, forward.Message.GetType().Name, forward.Proxy.Id, why.Message, _counters.Dropped);
+        if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "refused-outbound"))
+        {
+            PortalLog.OutboundRefused(_nexus.Logs.Portal, _portal.Id, forward.Message.GetType().Name, $"{forward.Proxy.Id}", why.Message, _counters.Dropped);
+        }
+
         if (!forward.Sender.IsNobody())
         {
             forward.Sender.Tell(new Status.Failure(why), ActorRefs.NoSender);

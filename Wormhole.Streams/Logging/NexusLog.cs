@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Wormhole.Streams.Logging;
+
+/// <summary>The events of category <see cref="LogCategories.Nexus"/> (event ids 2001-2099).</summary>
+internal static partial class NexusLog
+{
+    [LoggerMessage(EventId = 2001, EventName = "AdmissionRefused", Level = LogLevel.Information, Message = "Wormhole: refused a connection from {RemoteEndPoint}: {Reason}")]
+    public static partial void AdmissionRefused(ILogger logger, string remoteEndPoint, string reason);
+
+    [LoggerMessage(EventId = 2002, EventName = "AdmissionFailed", Level = LogLevel.Error, Message = "Wormhole: refused a connection from {RemoteEndPoint}: the admission callback failed: {Reason}")]
+    public static partial void AdmissionFailed(ILogger logger, string remoteEndPoint, string reason, Exception exception);
+}
