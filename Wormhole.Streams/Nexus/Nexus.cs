@@ -12,6 +12,7 @@ using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
 using Wormhole.Streams.Logging;
+using Wormhole.Streams.Metering;
 using Wormhole.Streams.Portals;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Transmaterialization;
@@ -39,6 +40,8 @@ public sealed partial class Nexus : IAsyncDisposable
         PortalDispatcher.Register(system);
         Payloads = new PayloadModel(options.MaxMessageDepth);
         Proxies = new ProxyBudget(options.MaxProxiesPerNexus);
+        Metrics = new NexusMetrics(meterFactory, _portals, Proxies);
+        system.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
 
         // Akka 1.5.74's scheduler starts on first use, and every caller blocks until it has started. On a new actor system,
         // twenty portals starting at once (each schedules its timers) left every pool thread blocked in
@@ -69,6 +72,9 @@ public sealed partial class Nexus : IAsyncDisposable
 
     /// <summary>Wormhole's loggers for this nexus, one per category (<see cref="LogCategories"/>).</summary>
     internal NexusLoggers Logs { get; }
+
+    /// <summary>This nexus's part of Wormhole's meter (<see cref="WormholeMetrics"/>).</summary>
+    internal NexusMetrics Metrics { get; }
 
     /// <summary>Where Wormhole's meter comes from; null: one shared meter.</summary>
     internal IMeterFactory? MeterFactory { get; }
@@ -241,6 +247,7 @@ public sealed partial class Nexus : IAsyncDisposable
         await Task.WhenAll(_portals.Keys.Union(_conduits.Values).Select(p => p.CloseAsync(DisposedReason))).ConfigureAwait(false); // half-open ones too
         await Task.WhenAny(Task.WhenAll(_conduits.Keys), Task.Delay(DisposeConduitsBound)).ConfigureAwait(false);
         Materializer.Shutdown();
+        Metrics.Dispose();
         _events.OnCompleted();
     }
 
@@ -256,7 +263,7 @@ public sealed partial class Nexus : IAsyncDisposable
             Payloads.Prepare(messageType);
         }
 
-        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords, origin));
+        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters { Metrics = Metrics }, lastWords, origin));
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>
@@ -290,14 +297,15 @@ public sealed partial class Nexus : IAsyncDisposable
 
     internal void OnPortalOpened(Portal portal)
     {
-        _portals[portal] = 0;
+        Metrics.Opened(portal);
+        PortalLog.Opened(Logs.Portal, portal.Id, PortalLog.Peer(portal));
         _events.OnNext(new PortalEvent.Opened(portal));
     }
 
     /// <summary>Called once per portal, when its stage stops, whether or not its handshake completed.</summary>
     internal void OnPortalClosed(Portal portal, PortalCloseReason reason)
     {
-        _portals.TryRemove(portal, out _);
+        Metrics.Closed(portal, reason);
         _events.OnNext(new PortalEvent.Closed(portal, reason));
     }
 }

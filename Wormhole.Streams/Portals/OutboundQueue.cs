@@ -52,10 +52,11 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
         {
             if (frame is Deliver deliver)
             {
-                counters.Drop();
+                var limit = _frames.Count >= options.MaxOutboundFrames ? nameof(NexusOptions.MaxOutboundFrames) : nameof(NexusOptions.MaxOutboundBytes);
+                counters.Drop("outbound-overflow");
+                counters.LimitHit(limit);
                 if (warnings.Allow(log, "outbound-overflow"))
                 {
-                    var limit = _frames.Count >= options.MaxOutboundFrames ? nameof(NexusOptions.MaxOutboundFrames) : nameof(NexusOptions.MaxOutboundBytes);
                     PortalLog.OutboundOverflow(log, portalId, $"{deliver.Target}", _frames.Count, _bytes, limit, counters.Dropped);
                 }
 
@@ -83,7 +84,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
 
         int Dropped()
         {
-            counters.Drop();
+            counters.Drop("outbound-overflow");
             return 1;
         }
     }
@@ -97,7 +98,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
         {
             if (frame is Deliver)
             {
-                counters.Drop();
+                counters.Drop("portal-closed");
                 messages++;
             }
         }

@@ -16,7 +16,7 @@ internal sealed partial class PortalSession
     {
         if (!Table.TryGetPublication(deliver.Target, out var target))
         {
-            _counters.Drop();
+            _counters.Drop("unknown-target");
             if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "unknown-target"))
             {
                 PortalLog.UnknownTarget(_nexus.Logs.Portal, _portal.Id, $"{deliver.Target}", _counters.Dropped);
@@ -36,6 +36,7 @@ internal sealed partial class PortalSession
         if (target.OneShot)
         {
             Table.Unpublish(target);
+            _nexus.Metrics.AskAnswered(target.AskedAt);
         }
 
         if (deliver.Failure is { } failure)
@@ -143,7 +144,8 @@ internal sealed partial class PortalSession
     {
         var pending = $"{_options.MaxPendingReplies:N0} replies are already pending on this portal";
         var why = $"refused: {nameof(NexusOptions.MaxPendingReplies)}: {pending}";
-        _counters.Drop();
+        _counters.Drop("refused-request");
+        _counters.LimitHit(nameof(NexusOptions.MaxPendingReplies));
         if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "refused-request"))
         {
             PortalLog.RequestRefused(_nexus.Logs.Portal, _portal.Id, $"{deliver.Target}", nameof(NexusOptions.MaxPendingReplies), pending);

@@ -23,7 +23,7 @@ internal sealed partial class PortalSession
             // The stage closes its command queue as it closes; a command handled in the same turn, after the close, fails alike.
             if (command is PortalCommand.Forward)
             {
-                _counters.Drop();
+                _counters.Drop("portal-closed");
             }
 
             PortalCommand.Fail(command, _closeReason!);
@@ -83,7 +83,7 @@ internal sealed partial class PortalSession
         if (!Table.IsMine(proxy, out _))
         {
             // Its remote actor terminated (or it expired) after the message was posted: as for any dead actor.
-            _counters.Drop();
+            _counters.Drop("dead-proxy");
             proxy.ToDeadLetters(message, sender);
             return;
         }
@@ -164,7 +164,11 @@ internal sealed partial class PortalSession
     /// <summary>A message that cannot go: counted, logged, and its sender (if any) gets the failure.</summary>
     private void Refuse(PortalCommand.Forward forward, Exception why)
     {
-        _counters.Drop();
+        _counters.Drop("refused-outbound");
+        if (why is LimitExceededException limited)
+        {
+            _counters.LimitHit(limited.Limit);
+        }
         if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "refused-outbound"))
         {
             PortalLog.OutboundRefused(_nexus.Logs.Portal, _portal.Id, forward.Message.GetType().Name, $"{forward.Proxy.Id}", why.Message, _counters.Dropped);

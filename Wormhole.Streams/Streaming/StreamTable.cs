@@ -82,7 +82,7 @@ internal sealed class StreamTable
     /// <summary>Counts and logs elements an offered <see cref="IObservable{T}"/> dropped. Any thread.</summary>
     public void CountDropped(int count)
     {
-        _counters.Drop(count);
+        _counters.Drop("observable-overflow", count);
         _host.Warn("observable-overflow", "an IObservable offered as a stream dropped {0:N0} elements: its buffer was full (ObservableBufferSize, ObservableOverflow; {1:N0} dropped on this portal)", count, _counters.Dropped);
     }
 
@@ -238,7 +238,7 @@ internal sealed class StreamTable
         stream.Received += count;
         if (stream.State == ConsumerState.Cancelling)
         {
-            _counters.Drop((int)count); // in flight when this side cancelled: within credit, so not the peer's fault
+            _counters.Drop("stream-cancelled", (int)count); // in flight when this side cancelled: within credit, so not the peer's fault
             return;
         }
 
