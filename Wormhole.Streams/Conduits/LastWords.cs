@@ -53,7 +53,7 @@ internal sealed class LastWords
         {
             if (frame.Count > 0 && frame[0] == 0x22)
             {
-                Counters?.Drop();
+                Counters?.Drop("portal-closed");
             }
         }
     }

@@ -8,6 +8,7 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Portals;
 using Wormhole.Streams.Protocol;
 
@@ -89,7 +90,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
             }
             catch (Exception e)
             {
-                _nexus.System.Log.Error(e, "{0} stopped accepting connections", _name);
+                ListenerLog.AcceptStopped(_nexus.Logs.Listener, _name, e);
                 return;
             }
 
@@ -125,7 +126,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
             }
             catch (IOException e)
             {
-                _nexus.System.Log.Warning("{0} refused a connection from {1}: {2}", _name, peer, e.Message);
+                ListenerLog.ConnectionRefused(_nexus.Logs.Listener, _name, $"{peer}", e.Message);
                 ReportFailed(e);
                 return;
             }
@@ -156,7 +157,7 @@ internal sealed class SocketAcceptLoop : IAsyncDisposable
         {
             // The materializer is shut down (the nexus was disposed first): nothing can serve this connection.
             streams.Dispose();
-            _nexus.System.Log.Warning("{0} could not serve a connection: {1}", _name, e.Message);
+            ListenerLog.ServeFailed(_nexus.Logs.Listener, _name, e.Message);
             return;
         }
 

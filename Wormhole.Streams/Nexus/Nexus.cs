@@ -11,6 +11,8 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
+using Wormhole.Streams.Logging;
+using Wormhole.Streams.Metering;
 using Wormhole.Streams.Portals;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Transmaterialization;
@@ -33,10 +35,13 @@ public sealed partial class Nexus : IAsyncDisposable
         Options = options;
         LoggerFactory = loggerFactory;
         MeterFactory = meterFactory;
+        Logs = new NexusLoggers(system, loggerFactory);
         Materializer = system.Materializer(namePrefix: "wormhole");
         PortalDispatcher.Register(system);
         Payloads = new PayloadModel(options.MaxMessageDepth);
         Proxies = new ProxyBudget(options.MaxProxiesPerNexus);
+        Metrics = new NexusMetrics(meterFactory, _portals, Proxies);
+        system.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
 
         // Akka 1.5.74's scheduler starts on first use, and every caller blocks until it has started. On a new actor system,
         // twenty portals starting at once (each schedules its timers) left every pool thread blocked in
@@ -64,6 +69,12 @@ public sealed partial class Nexus : IAsyncDisposable
 
     /// <summary>Where Wormhole's logs go; null: through the actor system's logging.</summary>
     internal ILoggerFactory? LoggerFactory { get; }
+
+    /// <summary>Wormhole's loggers for this nexus, one per category (<see cref="LogCategories"/>).</summary>
+    internal NexusLoggers Logs { get; }
+
+    /// <summary>This nexus's part of Wormhole's meter (<see cref="WormholeMetrics"/>).</summary>
+    internal NexusMetrics Metrics { get; }
 
     /// <summary>Where Wormhole's meter comes from; null: one shared meter.</summary>
     internal IMeterFactory? MeterFactory { get; }
@@ -266,6 +277,7 @@ public sealed partial class Nexus : IAsyncDisposable
         await Task.WhenAll(_portals.Keys.Union(_conduits.Values).Select(p => p.CloseAsync(DisposedReason))).ConfigureAwait(false); // half-open ones too
         await Task.WhenAny(Task.WhenAll(_conduits.Keys), Task.Delay(DisposeConduitsBound)).ConfigureAwait(false);
         Materializer.Shutdown();
+        Metrics.Dispose();
         _events.OnCompleted();
     }
 
@@ -286,7 +298,7 @@ public sealed partial class Nexus : IAsyncDisposable
             origin = (origin ?? PortalOrigin.Unknown) with { Properties = admission.Properties, Opened = admission.Opened };
         }
 
-        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters(), lastWords, origin));
+        return Flow.FromGraph(new PortalStage(this, options, admission?.Publications ?? [], new PortalCounters { Metrics = Metrics }, lastWords, origin));
     }
 
     /// <summary>Runs an admission callback; a callback that throws refuses the connection (logged), it never escapes.</summary>
@@ -304,13 +316,13 @@ public sealed partial class Nexus : IAsyncDisposable
         }
         catch (Exception e)
         {
-            System.Log.Error(e, "Wormhole: refused a connection from {0}: the admission callback failed: {1}", peer, e.Message);
+            NexusLog.AdmissionFailed(Logs.Nexus, $"{peer}", e.Message, e);
             return PortalAdmission.Reject($"admission failed: {e.Message}");
         }
 
         if (!admission.IsAccepted)
         {
-            System.Log.Info("Wormhole: refused a connection from {0}: {1}", peer, admission.Rejection);
+            NexusLog.AdmissionRefused(Logs.Nexus, $"{peer}", admission.Rejection ?? "rejected");
         }
 
         return admission;
@@ -321,10 +333,11 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <summary>Called once per portal, on its stage's thread, when its handshake completes and before it reads the peer's next frame.</summary>
     internal void OnPortalOpened(Portal portal)
     {
-        _portals[portal] = 0;
+        Metrics.Opened(portal);
+        PortalLog.Opened(Logs.Portal, portal.Id, PortalLog.Peer(portal));
         if (portal.RunOpenedCallbacks() is { } failure)
         {
-            System.Log.Error(failure, "Wormhole: portal {0}'s opened callback failed; closing it: {1}", portal.Id, failure.Message);
+            NexusLog.OpenedCallbackFailed(Logs.Nexus, portal.Id, PortalLog.Peer(portal), failure.Message, failure);
             _ = portal.CloseAsync($"the server could not set up the portal: its opened callback failed ({failure.GetType().Name})");
         }
 
@@ -334,7 +347,7 @@ public sealed partial class Nexus : IAsyncDisposable
     /// <summary>Called once per portal, when its stage stops, whether or not its handshake completed.</summary>
     internal void OnPortalClosed(Portal portal, PortalCloseReason reason)
     {
-        _portals.TryRemove(portal, out _);
+        Metrics.Closed(portal, reason);
         _events.OnNext(new PortalEvent.Closed(portal, reason));
     }
 }

@@ -1,4 +1,3 @@
-using Akka.Event;
 using Akka.Streams;
 using Wormhole.Streams.Protocol;
 
@@ -7,8 +6,6 @@ namespace Wormhole.Streams.Portals;
 /// <summary>The outcomes of a <see cref="PortalSession"/>, carried out by the stage that runs it (or by a test).</summary>
 internal interface IPortalSessionHost : IReferenceTableHost
 {
-    ILoggingAdapter Log { get; }
-
     /// <summary>Queue a frame for the peer (the outbound bound and its policy apply).</summary>
     void Send(Frame frame);
 

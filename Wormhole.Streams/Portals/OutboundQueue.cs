@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
@@ -37,7 +39,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
 
     /// <summary>Queues <paramref name="frame"/>, or applies the overflow policy.</summary>
     /// <returns>The fault that closes the portal, under <see cref="OutboundOverflowPolicy.FailPortal"/> past a bound; otherwise null.</returns>
-    public ProtocolFault? Offer(Frame frame, IPortalSessionHost host, string portalId, WarningGate warnings)
+    public ProtocolFault? Offer(Frame frame, ILogger log, string portalId, WarningGate warnings)
     {
         var full = _frames.Count >= options.MaxOutboundFrames || _bytes >= options.MaxOutboundBytes;
         if (!full)
@@ -50,12 +52,14 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
         {
             if (frame is Deliver deliver)
             {
-                counters.Drop();
-                warnings.Warn(
-                    host.Log, // only here: a portal's logger costs it a few hundred bytes
-                    "outbound-overflow",
-                    "Portal {0}: dropped a message for remote id {1}: {2:N0} frames ({3:N0} bytes) wait for the conduit, which takes them slower than this side sends (MaxOutboundFrames / MaxOutboundBytes, DropNewest; {4:N0} dropped so far)",
-                    portalId, deliver.Target, _frames.Count, _bytes, counters.Dropped);
+                var limit = _frames.Count >= options.MaxOutboundFrames ? nameof(NexusOptions.MaxOutboundFrames) : nameof(NexusOptions.MaxOutboundBytes);
+                counters.Drop("outbound-overflow");
+                counters.LimitHit(limit);
+                if (warnings.Allow(log, "outbound-overflow"))
+                {
+                    PortalLog.OutboundOverflow(log, portalId, $"{deliver.Target}", _frames.Count, _bytes, limit, counters.Dropped);
+                }
+
                 return null;
             }
 
@@ -80,7 +84,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
 
         int Dropped()
         {
-            counters.Drop();
+            counters.Drop("outbound-overflow");
             return 1;
         }
     }
@@ -94,7 +98,7 @@ internal sealed class OutboundQueue(NexusOptions options, PortalCounters counter
         {
             if (frame is Deliver)
             {
-                counters.Drop();
+                counters.Drop("portal-closed");
                 messages++;
             }
         }

@@ -96,7 +96,7 @@ internal sealed class PortalCommandQueue
             if (command is PortalCommand.Forward)
             {
                 Room.Handled();
-                _counters.Drop();
+                _counters.Drop("portal-closed");
                 messages++;
             }
 

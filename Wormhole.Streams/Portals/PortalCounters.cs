@@ -1,3 +1,5 @@
+using Wormhole.Streams.Metering;
+
 namespace Wormhole.Streams;
 
 /// <summary>Live counters of one portal; safe to read from any thread.</summary>
@@ -5,7 +7,7 @@ public sealed class PortalCounters
 {
     private long _framesIn, _framesOut, _bytesIn, _bytesOut, _dropped;
     private long _ignoredTraceContexts;
-    private int _publications, _proxies, _streams;
+    private int _publications, _proxies, _streams, _pendingAsks;
 
     /// <summary>Frames received.</summary>
     public long FramesIn => Volatile.Read(ref _framesIn);
@@ -49,11 +51,27 @@ public sealed class PortalCounters
         Interlocked.Add(ref _bytesOut, bytes);
     }
 
-    internal void Drop() => Interlocked.Increment(ref _dropped);
+    /// <summary>Asks this side sent on the portal and the peer has not answered yet (one-shot reply publications).</summary>
+    internal int PendingAsks => Volatile.Read(ref _pendingAsks);
 
     internal void IgnoreTraceContext() => Interlocked.Increment(ref _ignoredTraceContexts);
 
-    internal void Drop(int count) => Interlocked.Add(ref _dropped, count);
+    /// <summary>The nexus's part of the meter, told of drops and limit hits (rare events; frames are summed when it is read).</summary>
+    internal NexusMetrics? Metrics { get; init; }
+
+    /// <summary>Counts <paramref name="count"/> dropped messages, and tells the meter why.</summary>
+    /// <param name="reason">The <see cref="WormholeMetrics.ReasonTag"/> value, e.g. <c>unknown-target</c>.</param>
+    /// <param name="count">How many.</param>
+    internal void Drop(string reason, int count = 1)
+    {
+        Interlocked.Add(ref _dropped, count);
+        Metrics?.Dropped(reason, count);
+    }
+
+    /// <summary>A limit of this side was reached (a request refused or a message dropped for it).</summary>
+    internal void LimitHit(string limit) => Metrics?.LimitHit(limit);
+
+    internal void SetPendingAsks(int count) => Volatile.Write(ref _pendingAsks, count);
 
     internal void SetStreams(int count) => Volatile.Write(ref _streams, count);
 

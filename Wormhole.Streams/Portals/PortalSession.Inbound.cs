@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Tracing;
 using Wormhole.Streams.Transmaterialization;
@@ -17,8 +18,12 @@ internal sealed partial class PortalSession
     {
         if (!Table.TryGetPublication(deliver.Target, out var target))
         {
-            _counters.Drop();
-            _nexus.Warnings.Warn(_host.Log, "unknown-target", "Portal {0}: dropped a message for id {1}, which is not (or no longer) published here ({2:N0} dropped on this portal)", _portal.Id, deliver.Target, _counters.Dropped);
+            _counters.Drop("unknown-target");
+            if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "unknown-target"))
+            {
+                PortalLog.UnknownTarget(_nexus.Logs.Portal, _portal.Id, $"{deliver.Target}", _counters.Dropped);
+            }
+
             CountUnknown($"a message for id {deliver.Target}, which is not published here");
             return;
         }
@@ -33,6 +38,7 @@ internal sealed partial class PortalSession
         if (target.OneShot)
         {
             Table.Unpublish(target);
+            _nexus.Metrics.AskAnswered(target.AskedAt);
         }
 
         if (deliver.Failure is { } failure)
@@ -194,9 +200,15 @@ internal sealed partial class PortalSession
     /// <summary>Refuses one request of the peer: the message is not delivered; its reply targets get a failure.</summary>
     private void RefuseRequest(Deliver deliver, WireId replyPort)
     {
-        var why = $"refused: MaxPendingReplies: {_options.MaxPendingReplies:N0} replies are already pending on this portal";
-        _counters.Drop();
-        _nexus.Warnings.Warn(_host.Log, "refused-request", "Portal {0}: refused a message for id {1}: {2}", _portal.Id, deliver.Target, why);
+        var pending = $"{_options.MaxPendingReplies:N0} replies are already pending on this portal";
+        var why = $"refused: {nameof(NexusOptions.MaxPendingReplies)}: {pending}";
+        _counters.Drop("refused-request");
+        _counters.LimitHit(nameof(NexusOptions.MaxPendingReplies));
+        if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "refused-request"))
+        {
+            PortalLog.RequestRefused(_nexus.Logs.Portal, _portal.Id, $"{deliver.Target}", nameof(NexusOptions.MaxPendingReplies), pending);
+        }
+
         foreach (var port in new[] { replyPort, deliver.ReplyTo }.Where(p => !p.IsEmpty).Distinct())
         {
             Send(new Deliver { Target = port, Failure = why });

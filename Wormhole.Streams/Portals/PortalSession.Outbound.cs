@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Akka.Event;
+using Wormhole.Streams.Logging;
 using ProtoBuf.Meta;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Tracing;
@@ -24,7 +24,7 @@ internal sealed partial class PortalSession
             // The stage closes its command queue as it closes; a command handled in the same turn, after the close, fails alike.
             if (command is PortalCommand.Forward)
             {
-                _counters.Drop();
+                _counters.Drop("portal-closed");
             }
 
             PortalCommand.Fail(command, _closeReason!);
@@ -84,7 +84,7 @@ internal sealed partial class PortalSession
         if (!Table.IsMine(proxy, out _))
         {
             // Its remote actor terminated (or it expired) after the message was posted: as for any dead actor.
-            _counters.Drop();
+            _counters.Drop("dead-proxy");
             proxy.ToDeadLetters(message, sender);
             return;
         }
@@ -172,8 +172,16 @@ internal sealed partial class PortalSession
     /// <summary>A message that cannot go: counted, logged, and its sender (if any) gets the failure.</summary>
     private void Refuse(PortalCommand.Forward forward, Exception why)
     {
-        _counters.Drop();
-        _nexus.Warnings.Warn(_host.Log, "refused-outbound", "Portal {0}: did not send a {1} to remote id {2}: {3} ({4:N0} dropped on this portal)", _portal.Id, forward.Message.GetType().Name, forward.Proxy.Id, why.Message, _counters.Dropped);
+        _counters.Drop("refused-outbound");
+        if (why is LimitExceededException limited)
+        {
+            _counters.LimitHit(limited.Limit);
+        }
+        if (_nexus.Warnings.Allow(_nexus.Logs.Portal, "refused-outbound"))
+        {
+            PortalLog.OutboundRefused(_nexus.Logs.Portal, _portal.Id, forward.Message.GetType().Name, $"{forward.Proxy.Id}", why.Message, _counters.Dropped);
+        }
+
         if (!forward.Sender.IsNobody())
         {
             forward.Sender.Tell(new Status.Failure(why), ActorRefs.NoSender);

@@ -1,5 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
+using System.Globalization;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Protocol;
 using Wormhole.Streams.Streaming;
 using Wormhole.Streams.Transmaterialization;
@@ -229,7 +230,13 @@ internal sealed partial class PortalSession : IStreamHost
 
     bool IStreamHost.CountUnknown(string what) => CountUnknown(what);
 
-    void IStreamHost.Warn(string kind, string format, params object[] args) => _nexus.Warnings.Warn(_host.Log, kind, format, args);
+    void IStreamHost.Warn(string kind, string format, params object[] args)
+    {
+        if (_nexus.Warnings.Allow(_nexus.Logs.Portal, kind))
+        {
+            PortalLog.StreamWarning(_nexus.Logs.Portal, _portal.Id, string.Format(CultureInfo.InvariantCulture, format, args), kind);
+        }
+    }
 
     private void OnHandshakeFrame(Frame frame)
     {

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
+using Wormhole.Streams.Logging;
 using Wormhole.Streams.Protocol;
 
 namespace Wormhole.Streams.Portals;
@@ -121,8 +122,6 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
             SetHandler(stage.Out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinished);
         }
 
-        ILoggingAdapter IPortalSessionHost.Log => Log;
-
         public PortalCommandQueue Commands => _commands;
 
         IMaterializer IPortalSessionHost.Materializer => Materializer;
@@ -144,7 +143,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
             var unsent = _outbound.DropAll() + _commands.Close(reason);
             if (unsent > 0)
             {
-                Log.Warning("Portal {0}: {1:N0} messages were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
+                PortalLog.UnsentOnClose(_stage._nexus.Logs.Portal, _portal.Id, unsent, reason.Kind, reason.Message);
             }
 
             _session.Shutdown(reason);
@@ -328,7 +327,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
             {
                 Push(_stage.Out, Encoded(frame));
             }
-            else if (_outbound.Offer(frame, this, _portal.Id, _stage._nexus.Warnings) is { } overflow)
+            else if (_outbound.Offer(frame, _stage._nexus.Logs.Portal, _portal.Id, _stage._nexus.Warnings) is { } overflow)
             {
                 _session.Fail(overflow);
             }
@@ -346,14 +345,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
             }
 
             _closeReason = reason;
-            if (reason.Kind is PortalCloseKind.ClosedLocally or PortalCloseKind.ClosedByPeer or PortalCloseKind.ConduitCompleted)
-            {
-                Log.Info("Portal {0} closed: {1}", _portal.Id, reason);
-            }
-            else
-            {
-                Log.Warning("Portal {0} closed: {1}", _portal.Id, reason);
-            }
+            PortalLog.Closed(_stage._nexus.Logs.Portal, _portal, reason);
 
             if (!IsClosed(_stage.In))
             {
@@ -366,7 +358,7 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
             var unsent = _outbound.DropAll() + _commands.Close(reason); // what is told from now on fails at once too
             if (unsent > 0)
             {
-                Log.Warning("Portal {0}: {1:N0} messages for the peer were not sent: the portal closed ({2})", _portal.Id, unsent, reason);
+                PortalLog.UnsentOnClose(_stage._nexus.Logs.Portal, _portal.Id, unsent, reason.Kind, reason.Message);
             }
 
             if (last is ErrorFrame error && _stage._lastWords is { Framed: true } words)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Streams;
 using Wormhole.Reactive;
@@ -98,7 +99,9 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
         }
 
         var publication = Publish(target, replyType, oneShot: true, Tick + SweepTicks(withinMs));
+        publication.AskedAt = Stopwatch.GetTimestamp();
         _oneShots[target] = publication;
+        _counters.SetPendingAsks(_oneShots.Count);
         return new WireRef(publication.Id, Yours: false, withinMs);
     }
 
@@ -167,6 +170,7 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
         if (publication.OneShot)
         {
             _oneShots.Remove(publication.Actor);
+            _counters.SetPendingAsks(_oneShots.Count);
         }
         else
         {
@@ -252,6 +256,7 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
         _oneShots.Clear();
         _counters.SetPublications(0);
         _counters.SetProxies(0);
+        _counters.SetPendingAsks(0);
     }
 
     private Publication Publish(IActorRef actor, Type messageType, bool oneShot, long expiresAtTick)
@@ -289,5 +294,8 @@ internal sealed partial class ReferenceTable : IReferenceTable, IStreamReference
     internal sealed record Publication(WireId Id, IActorRef Actor, Type MessageType, bool OneShot, long ExpiresAtTick)
     {
         public ulong Exported { get; set; }
+
+        /// <summary>A reply port's: when its request left (<see cref="Stopwatch.GetTimestamp"/>), for <c>wormhole.ask.duration</c>.</summary>
+        public long AskedAt { get; set; }
     }
 }

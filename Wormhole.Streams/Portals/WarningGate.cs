@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Akka.Event;
+using Microsoft.Extensions.Logging;
+using Wormhole.Streams.Logging;
 
 namespace Wormhole.Streams.Portals;
 
@@ -16,20 +17,30 @@ internal sealed class WarningGate
 
     private readonly ConcurrentDictionary<string, Kind> _kinds = new();
 
-    /// <summary>Logs the warning unless <see cref="PerWindow"/> of <paramref name="kind"/> were logged in this window.</summary>
-    public void Warn(ILoggingAdapter log, string kind, string format, params object[] args)
+    /// <summary>
+    /// Whether a warning of <paramref name="kind"/> may be logged now: false once <see cref="PerWindow"/> of that kind were
+    /// logged in this window (or the logger does not log warnings). When it lets one pass after some were held back, it first
+    /// logs how many were.
+    /// </summary>
+    public bool Allow(ILogger log, string kind)
     {
+        if (!log.IsEnabled(LogLevel.Warning))
+        {
+            return false;
+        }
+
         var suppressed = _kinds.GetOrAdd(kind, static _ => new Kind()).Pass();
         if (suppressed < 0)
         {
-            return;
+            return false;
         }
 
-        log.Warning(format, args);
         if (suppressed > 0)
         {
-            log.Warning("Wormhole: {0:N0} more warnings of kind '{1}' were not logged in the last {2} s (rate limit {3} per {2} s per nexus; the portals' counters have exact figures)", suppressed, kind, Window.TotalSeconds, PerWindow);
+            PortalLog.WarningsSuppressed(log, suppressed, kind, Window.TotalSeconds, PerWindow);
         }
+
+        return true;
     }
 
     private sealed class Kind

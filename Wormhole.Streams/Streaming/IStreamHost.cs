@@ -14,6 +14,6 @@ internal interface IStreamHost
     /// <summary>Counts a frame about a stream that does not exist, or breaks a stream's rules; true when that closed the portal.</summary>
     bool CountUnknown(string what);
 
-    /// <summary>Logs a warning, rate-limited per kind for the nexus.</summary>
+    /// <summary>Logs a warning about the portal (the log names the portal), rate-limited per kind for the nexus.</summary>
     void Warn(string kind, string format, params object[] args);
 }

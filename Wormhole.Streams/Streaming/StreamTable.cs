@@ -82,8 +82,8 @@ internal sealed class StreamTable
     /// <summary>Counts and logs elements an offered <see cref="IObservable{T}"/> dropped. Any thread.</summary>
     public void CountDropped(int count)
     {
-        _counters.Drop(count);
-        _host.Warn("observable-overflow", "Portal {0}: an IObservable offered as a stream dropped {1:N0} elements: its buffer was full (ObservableBufferSize, ObservableOverflow; {2:N0} dropped on this portal)", _portalId, count, _counters.Dropped);
+        _counters.Drop("observable-overflow", count);
+        _host.Warn("observable-overflow", "an IObservable offered as a stream dropped {0:N0} elements: its buffer was full (ObservableBufferSize, ObservableOverflow; {1:N0} dropped on this portal)", count, _counters.Dropped);
     }
 
     /// <summary>The message whose encoding offered streams went out: they stay.</summary>
@@ -238,7 +238,7 @@ internal sealed class StreamTable
         stream.Received += count;
         if (stream.State == ConsumerState.Cancelling)
         {
-            _counters.Drop((int)count); // in flight when this side cancelled: within credit, so not the peer's fault
+            _counters.Drop("stream-cancelled", (int)count); // in flight when this side cancelled: within credit, so not the peer's fault
             return;
         }
 
@@ -491,7 +491,7 @@ internal sealed class StreamTable
         _produced.Remove(stream.Id);
         Ended(stream.Id);
         Count();
-        _host.Warn("stream-failed", "Portal {0}: stream {1} failed after {2:N0} elements: {3}: {4}", _portalId, stream.Id, stream.Sent, what, failure);
+        _host.Warn("stream-failed", "stream {0} failed after {1:N0} elements: {2}: {3}", stream.Id, stream.Sent, what, failure);
         var reason = failure switch
         {
             RemoteStreamException shared => Short(shared.Message),
@@ -503,7 +503,7 @@ internal sealed class StreamTable
 
     private void Violation(ConsumedStream stream, string detail)
     {
-        _host.Warn("stream-violation", "Portal {0}: stream {1} broke the protocol: {2}", _portalId, stream.Id, detail);
+        _host.Warn("stream-violation", "stream {0} broke the protocol: {1}", stream.Id, detail);
         stream.Fail(new RemoteStreamException($"the stream broke the protocol: {detail}", StreamEndCodes.ProtocolViolation));
         if (stream.State != ConsumerState.Cancelling)
         {
