@@ -52,7 +52,8 @@ internal static partial class PortalLog
         }
         else
         {
-            Faulted(logger, portal.Id, reason.Kind, reason.Message, peer, reason.Code ?? "none", reason.Exception);
+            // A lost connection's exception says no more than its message, already in the reason: no stack trace for it.
+            Faulted(logger, portal.Id, reason.Kind, reason.Message, peer, reason.Code ?? "none", reason.Kind == PortalCloseKind.ConduitFailed ? null : reason.Exception);
         }
     }
 
