@@ -22,6 +22,7 @@ internal static class Program
         ["stream"] = StreamWorkload.RunAsync,
         ["slow-consumer"] = SlowConsumerWorkload.RunAsync,
         ["upload"] = UploadWorkload.RunAsync,
+        ["cluster-fanout"] = ClusterFanOutWorkload.RunAsync,
     };
 
     /// <summary><c>--only-wormhole</c>: tell runs the Wormhole systems alone, without peers or targets (for a profiler).</summary>

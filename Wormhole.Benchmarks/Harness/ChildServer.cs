@@ -158,7 +158,7 @@ internal sealed partial class ChildServer : IAsyncDisposable
         }
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         if (Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet")
         {

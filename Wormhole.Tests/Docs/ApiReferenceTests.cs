@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using Wormhole.Tests.Support;
 using Xunit.Abstractions;
@@ -74,77 +72,8 @@ public sealed partial class ApiReferenceTests(ITestOutputHelper log)
     }
 
     /// <summary>Runs <c>dotnet ARGUMENTS</c> in <paramref name="directory"/>: its exit code and output; fails the test when it outlasts <see cref="TestBound"/>.</summary>
-    private async Task<(int ExitCode, string Output)> DotnetAsync(string directory, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(SamplePrograms.DotnetHost())
-        {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // The test host's MSBuild and test-platform settings would steer the MSBuild that DocFX loads the projects with.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1"; // no build nodes left running after the test
-
-        var command = $"dotnet {string.Join(' ', arguments)} (in {directory})";
-        log.WriteLine($"> {command}");
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, line) => Append(line.Data);
-        process.ErrorDataReceived += (_, line) => Append(line.Data);
-        var watch = Stopwatch.StartNew();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var bound = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(0, (_deadline - DateTime.UtcNow).Ticks)));
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            SamplePrograms.Kill(process);
-            Assert.Fail($"{command} had not finished when the test's {TestBound.TotalMinutes} minutes ran out:\n{Text()}");
-        }
-
-        process.WaitForExit(); // the end of its redirected output
-        var text = Text();
-        log.WriteLine(text);
-        log.WriteLine($"({watch.Elapsed.TotalSeconds:F1} s)");
-        return (process.ExitCode, text);
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
-
-        string Text()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    private Task<(int ExitCode, string Output)> DotnetAsync(string directory, params string[] arguments) =>
+        new DotnetCommand(log, _deadline, TestBound).RunAsync(directory, arguments);
 
     /// <summary>A line of DocFX's log that reports a warning or an error (not its closing count, "0 warning(s)").</summary>
     [GeneratedRegex(@"^.*\b(warning|error)\b(?! ?\(s\)).*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
-using System.Text;
 using System.Xml.Linq;
 using Wormhole.Tests.Support;
 using Xunit.Abstractions;
@@ -175,76 +173,6 @@ public sealed class PackageRestoreRunTests(ITestOutputHelper log)
     }
 
     /// <summary>Runs <c>dotnet ARGUMENTS</c> in <paramref name="directory"/>; fails the test with its output when it fails or outlasts the test's <see cref="TestBound"/>.</summary>
-    private async Task<string> DotnetAsync(string directory, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(SamplePrograms.DotnetHost())
-        {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // The test host's MSBuild and test-platform settings belong to this repository's build, not to the apps'.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) || k == "NUGET_PACKAGES").ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";  // no build nodes left running after the test
-        info.Environment["UseSharedCompilation"] = "false"; // nor a compiler server
-
-        var command = $"dotnet {string.Join(' ', arguments)} (in {directory})";
-        log.WriteLine($"> {command}");
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, line) => Append(line.Data);
-        process.ErrorDataReceived += (_, line) => Append(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var bound = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(0, (_deadline - DateTime.UtcNow).Ticks)));
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            SamplePrograms.Kill(process);
-            Assert.Fail($"{command} had not finished when the test's {TestBound.TotalMinutes} minutes ran out:\n{Text()}");
-        }
-
-        process.WaitForExit(); // the end of its redirected output
-        var text = Text();
-        log.WriteLine(text);
-        Assert.True(process.ExitCode == 0, $"{command} exited with {process.ExitCode}:\n{text}");
-        return text;
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
-
-        string Text()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    private Task<string> DotnetAsync(string directory, params string[] arguments) =>
+        new DotnetCommand(log, _deadline, TestBound) { OwnPackagesFolder = true }.SucceedAsync(directory, arguments);
 }
