@@ -40,10 +40,17 @@ public sealed class ReadmeObservabilityExamples : Akka.TestKit.Xunit2.TestKit
             var portal = await client.ConnectAsync(Conduit.Tcp("127.0.0.1", listener.LocalEndPoint.Port)).WaitAsync(Bounds.Long);
             await portal.CloseAsync().WaitAsync(Bounds.Long);
 
-            Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush());
-            Assert.InRange(Sum(exported, WormholeMetrics.PortalsOpened), 2, long.MaxValue); // both ends (other tests' shared-meter nexuses may add)
-            Assert.InRange(Sum(exported, WormholeMetrics.PortalsClosed), 1, long.MaxValue);
-            Assert.InRange(Sum(exported, WormholeMetrics.FramesOut), 2, long.MaxValue);
+            // A portal is counted closed when its stage stops, a moment after CloseAsync returns: read until it is.
+            await AwaitAssertAsync(
+                () =>
+                {
+                    exported.Clear();
+                    Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush());
+                    Assert.InRange(Sum(exported, WormholeMetrics.PortalsOpened), 2, long.MaxValue); // both ends (other tests' shared-meter nexuses may add)
+                    Assert.InRange(Sum(exported, WormholeMetrics.PortalsClosed), 1, long.MaxValue);
+                    Assert.InRange(Sum(exported, WormholeMetrics.FramesOut), 2, long.MaxValue);
+                },
+                Bounds.Long);
         }
         finally
         {
