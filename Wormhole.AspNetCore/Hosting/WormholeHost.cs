@@ -46,7 +46,10 @@ internal sealed class WormholeHost(IServiceProvider services, WormholeBuilder bu
         }
         catch (Exception e)
         {
+            // The host's start fails with it; a request waiting for the publications gets it too. Observed here, or an
+            // app that never serves a request would see it again as an UnobservedTaskException from the finalizer.
             _started.TrySetException(e);
+            _ = _started.Task.Exception;
             throw;
         }
 
