@@ -26,8 +26,8 @@ public sealed class ChatClusterProcessTests(ITestOutputHelper output)
     [Fact]
     public async Task ThreeNodes_PostsFanOut_AKilledNodesClientRejoinsElsewhere_AStoppedNodesClientGetsAGoodbyeAndRejoins()
     {
-        var http = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
-        var remoting = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var http = Enumerable.Range(0, 3).Select(_ => FreePort.Tcp()).ToArray();
+        var remoting = Enumerable.Range(0, 3).Select(_ => FreePort.Tcp()).ToArray();
         var urls = http.Select(port => $"ws://127.0.0.1:{port}/chat").ToArray();
         var seeds = $"127.0.0.1:{remoting[0]},127.0.0.1:{remoting[1]}";
         var nodes = Enumerable.Range(0, 3).Select(i => SampleProcess.Start(output, $"node-{i + 1}", Server,
@@ -105,12 +105,5 @@ public sealed class ChatClusterProcessTests(ITestOutputHelper output)
         clients.Add(client);
         await client.WaitForLineAsync($"^connected to {Regex.Escape(urls[home])} as {nick}$", ProcessBound);
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

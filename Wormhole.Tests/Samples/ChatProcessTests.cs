@@ -96,7 +96,7 @@ public sealed class ChatProcessTests
     [Fact]
     public async Task Client_NoServer_ExitsTwoSayingItCannotConnect()
     {
-        var port = FreePort();
+        var port = FreePort.Tcp();
         using var client = SampleProcess.Start(_output, "client", Client, "--url", $"ws://127.0.0.1:{port}/chat");
 
         await client.Process.WaitForExitAsync().WaitAsync(ProcessBound);
@@ -108,7 +108,7 @@ public sealed class ChatProcessTests
     [Fact]
     public async Task ReconnectingClient_ServerRestartsOnItsPort_ItRejoinsUnderItsAlias_AndAPostAfterTheRejoinReachesTheOthers()
     {
-        var port = FreePort();
+        var port = FreePort.Tcp();
         var urls = new[] { "--urls", $"http://127.0.0.1:{port}" };
         var first = SampleProcess.Start(_output, "server-1", Server, urls);
         SampleProcess? second = null;
@@ -154,12 +154,5 @@ public sealed class ChatProcessTests
             client.Dispose();
             throw;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

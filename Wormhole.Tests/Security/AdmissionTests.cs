@@ -1,7 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 using Wormhole.Tests.Streams;
@@ -33,9 +31,7 @@ public sealed class AdmissionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     public async Task WebSocket_AdmissionSeesTheRequest_AdminsGetTheAdminActor_OthersDoNot_BannedAreRefusedWith403()
     {
         var admin = CreateTestProbe(_server.System);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = KestrelWormhole.CreateBuilder();
         await using var app = builder.Build();
         app.UseWebSockets();
         var nexus = _server.Nexus;

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 using Wormhole.Tests.Streams;
@@ -35,9 +33,7 @@ public sealed class PortalIdentityTests : Akka.TestKit.Xunit2.TestKit, IAsyncLif
     [Fact]
     public async Task WebSocket_PortalCarriesTheAuthenticatedUser_TheAddress_AndTheAdmissionsProperties_AndItsOpenedCallbackPublishesFirst()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = KestrelWormhole.CreateBuilder();
         await using var app = builder.Build();
         app.Use((context, next) =>
         {

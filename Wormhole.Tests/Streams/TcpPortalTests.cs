@@ -36,7 +36,7 @@ public sealed class TcpPortalTests : PortalScenarios
     public async Task Connect_NothingListening_FailsWithConduitFailed()
     {
         var nexus = Nexus.Create(Sys);
-        var port = FreePort();
+        var port = FreePort.Tcp();
 
         var error = await Assert.ThrowsAsync<PortalClosedException>(() => nexus.ConnectAsync(Conduit.Tcp("127.0.0.1", port)).WaitAsync(Bounds.Long));
 
@@ -71,12 +71,5 @@ public sealed class TcpPortalTests : PortalScenarios
             await client.DisposeAsync();
             await server.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -8,12 +8,18 @@ namespace Wormhole.Tests.Support;
 /// <summary>A real Kestrel on 127.0.0.1 (a free port) serving a nexus at <c>/ws</c> with <see cref="WormholeEndpointRouteBuilderExtensions.MapWormhole(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string, Nexus)"/>.</summary>
 public static class KestrelWormhole
 {
-    public static async Task<WebApplication> StartAsync(Nexus nexus)
+    /// <summary>A quiet Kestrel app builder on a free port of 127.0.0.1: no file watchers, no logging.</summary>
+    public static WebApplicationBuilder CreateBuilder()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        return builder;
+    }
+
+    public static async Task<WebApplication> StartAsync(Nexus nexus)
+    {
+        var app = CreateBuilder().Build();
         app.UseWebSockets();
         app.MapWormhole("/ws", nexus);
         await app.StartAsync().WaitAsync(Bounds.Long);

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -130,10 +129,8 @@ public sealed class AddWormholeTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
 
     private static WebApplication Build(Dictionary<string, string?> configuration, Action<WormholeBuilder> configure)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        var builder = KestrelWormhole.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddAkka("hosted-" + Guid.NewGuid().ToString("N")[..8], akka => akka
             .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
             .WithActors((system, registry) => registry.Register<EchoKey>(FnActor.Spawn<Square>(system, EchoKey.RunAsync).Untyped)));

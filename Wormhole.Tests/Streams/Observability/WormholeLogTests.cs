@@ -16,7 +16,7 @@ public sealed class WormholeLogTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
 {
     private readonly CapturingLoggerProvider _logs = new();
     private readonly ILoggerFactory _factory;
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly AsyncDisposables _disposables = new();
 
     public WormholeLogTests() => _factory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
 
@@ -24,10 +24,7 @@ public sealed class WormholeLogTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
 
     public async Task DisposeAsync()
     {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
+        await _disposables.DisposeAsync();
 
         _factory.Dispose();
     }

@@ -20,7 +20,7 @@ public sealed class WormholeMetricsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     private const int Messages = 50;
     private readonly ServiceProvider _serverServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly ServiceProvider _clientServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly AsyncDisposables _disposables = new();
 
     public WormholeMetricsTests(ITestOutputHelper output)
         : base(output: output) => _output = output;
@@ -29,10 +29,7 @@ public sealed class WormholeMetricsTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
 
     public async Task DisposeAsync()
     {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
+        await _disposables.DisposeAsync();
 
         await _serverServices.DisposeAsync();
         await _clientServices.DisposeAsync();

@@ -2,8 +2,6 @@ using System.Net;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Logging;
 using Wormhole.Reactive;
 using Wormhole.Streams;
 using Wormhole.Tests.Support;
@@ -17,7 +15,7 @@ namespace Wormhole.Tests.Streams.Reconnecting;
 public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly TimeSpan Quick = TimeSpan.FromMilliseconds(20);
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly AsyncDisposables _disposables = new();
     private Nexus _client = null!;
 
     public Task InitializeAsync()
@@ -29,10 +27,7 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     public async Task DisposeAsync()
     {
         await _client.DisposeAsync();
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
+        await _disposables.DisposeAsync();
     }
 
     [Fact]
@@ -92,7 +87,7 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     [Fact]
     public async Task NothingListens_AfterMaxAttemptsTheFirstConnectFails_WithTheLastAttemptsReason()
     {
-        var closedPort = Conduit.Tcp(FreePort());
+        var closedPort = Conduit.Tcp(new IPEndPoint(IPAddress.Loopback, FreePort.Tcp()));
         var policy = new ReconnectPolicy(closedPort) { InitialDelay = Quick, Factor = 2, Jitter = 0, MaxAttempts = 3 };
 
         var failure = await Assert.ThrowsAsync<PortalClosedException>(() => _client.ConnectAsync(policy).WaitAsync(Bounds.Long));
@@ -128,9 +123,7 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     public async Task RefusedByTheServersAdmission_NoRetry_TheConnectFailsWithCodeRefused()
     {
         var admissions = 0;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = KestrelWormhole.CreateBuilder();
         var app = builder.Build();
         _disposables.Add(app);
         var node = RemoteSide.Create("node-refusing");
@@ -220,12 +213,6 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     public void TheDefaultRule_AGoodbyeForGood_IsTheEnd() =>
         Assert.False(ReconnectPolicy.ReconnectsAfter(new PortalCloseReason(PortalCloseKind.ClosedByPeer, "why") { Final = true }));
 
-    private static IPEndPoint FreePort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return (IPEndPoint)socket.LocalEndPoint!; // closed again: nothing listens there
-    }
 
     /// <summary>A server with a "square" that multiplies by <paramref name="factor"/> (so a test sees which node answered), listening on TCP.</summary>
     private async Task<(RemoteSide Node, WormholeListener Listener)> StartNodeAsync(string name, int factor)

@@ -23,7 +23,7 @@ public sealed class PortalTracingTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
 {
     private static readonly ActivitySource Test = new("Wormhole.Tests.Tracing");
     private readonly ExportedSpans _exported = new();
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly AsyncDisposables _disposables = new();
     private readonly ITestOutputHelper _output;
     private TracerProvider _tracing = null!;
 
@@ -45,10 +45,7 @@ public sealed class PortalTracingTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
 
     public async Task DisposeAsync()
     {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
+        await _disposables.DisposeAsync();
 
         _tracing.Dispose();
     }
