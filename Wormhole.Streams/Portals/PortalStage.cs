@@ -392,8 +392,15 @@ internal sealed class PortalStage : GraphStageWithMaterializedValue<FlowShape<By
 
         public ProxyRef CreateProxy(WireId id, Type? messageType, bool oneShot, long expiresAtTick)
         {
-            var proxy = new ProxyRef(_provider!.TempPath(), _provider, _commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick };
-            _provider.RegisterTempActor(proxy, proxy.Path); // its path resolves, so another cluster node reaches it (WormholeSerializer)
+            // With Akka.Remote a proxy's path must resolve, so that another cluster node reaches it (WormholeSerializer);
+            // a local-only actor system has no other node, and spares every ask and reference the registration.
+            var resolvable = _provider!.DefaultAddress.HasGlobalScope;
+            var proxy = new ProxyRef(_provider.TempPath(), _provider, _commands, id, messageType, oneShot) { ExpiresAtTick = expiresAtTick, ResolvableByPath = resolvable };
+            if (resolvable)
+            {
+                _provider.RegisterTempActor(proxy, proxy.Path);
+            }
+
             return proxy;
         }
 

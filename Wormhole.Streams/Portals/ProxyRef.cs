@@ -55,6 +55,9 @@ internal sealed class ProxyRef : MinimalActorRef
 
     public WireId Id { get; }
 
+    /// <summary>Registered as a temp actor, so its path resolves (an actor system with Akka.Remote); unregistered when it terminates.</summary>
+    public bool ResolvableByPath { get; init; }
+
     /// <summary>What the remote actor accepts (a message of another type is refused before it reaches the wire); null: unchecked.</summary>
     public Type? MessageType { get; }
 
@@ -186,7 +189,10 @@ internal sealed class ProxyRef : MinimalActorRef
             return false;
         }
 
-        Provider.UnregisterTempActor(Path);
+        if (ResolvableByPath)
+        {
+            Provider.UnregisterTempActor(Path);
+        }
         Trace?.End(); // a traced request's reply target that expired, or whose portal closed, unanswered
 
         foreach (var watcher in watchedBy)
