@@ -47,7 +47,8 @@ public sealed class PortalAdmission
 
     /// <summary>
     /// Refuses the connection: no portal opens. A WebSocket request gets 403 Forbidden; a TCP or Unix socket connection
-    /// gets one frame, a <c>Goodbye</c> for good saying why (<see cref="PortalCloseReason.Final"/>), then is closed.
+    /// without TLS gets one frame, a <c>Goodbye</c> for good saying why (<see cref="PortalCloseReason.Final"/>), then is
+    /// closed; a TLS connection is closed.
     /// </summary>
     /// <param name="reason">Why, for the log (a WebSocket client sees it in the response body).</param>
     /// <returns>The decision.</returns>

@@ -50,7 +50,7 @@ public sealed record ReconnectPolicy
     /// again, nor after a refusal. So <see cref="PortalCloseKind.ConduitFailed"/> (but not a refusal,
     /// <see cref="PortalErrorCodes.Refused"/>), <see cref="PortalCloseKind.ConduitCompleted"/>,
     /// <see cref="PortalCloseKind.ClosedByPeer"/> (but not a <c>Goodbye</c> for good, <see cref="PortalCloseReason.Final"/>:
-    /// a TCP or Unix socket listener's refusal, <see cref="Portal.CloseForGoodAsync"/>), this side's <see cref="NexusOptions.IdleTimeout"/> (the server went silent)
+    /// a plain TCP or Unix socket listener's refusal, <see cref="Portal.CloseForGoodAsync"/>), this side's <see cref="NexusOptions.IdleTimeout"/> (the server went silent)
     /// and a handshake timeout reconnect; <see cref="PortalCloseKind.ClosedLocally"/>, <see cref="PortalCloseKind.PeerError"/>,
     /// <see cref="PortalCloseKind.ProtocolViolation"/>, other limits and other handshake failures do not.
     /// </summary>
