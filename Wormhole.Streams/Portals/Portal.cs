@@ -113,7 +113,7 @@ public sealed class Portal
     /// <param name="cancellationToken">Stops waiting; the portal still closes.</param>
     /// <returns>Why the portal closed (possibly an earlier reason).</returns>
     public Task<PortalCloseReason> CloseAsync(CancellationToken cancellationToken = default) =>
-        CloseAsync("closed by this side", cancellationToken);
+        CloseAsync("closed by the application", cancellationToken);
 
     /// <summary>Closes the portal in order, telling the peer why (its <c>Goodbye</c> carries <paramref name="reason"/>), and waits until it has closed.</summary>
     /// <param name="reason">Why, e.g. "the server is shutting down"; the peer sees it in its close reason.</param>

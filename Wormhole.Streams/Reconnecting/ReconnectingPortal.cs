@@ -22,7 +22,7 @@ public sealed class ReconnectingPortal : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<PortalCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Portal> _firstOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string _closeReason = "closed by this side";
+    private string _closeReason = "closed by the application";
 
     internal ReconnectingPortal(Nexus nexus, ReconnectPolicy policy)
     {
@@ -84,7 +84,7 @@ public sealed class ReconnectingPortal : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting; the connection still closes.</param>
     /// <returns>The last reason.</returns>
     /// <exception cref="ArgumentException"><paramref name="reason"/> is null or empty.</exception>
-    public Task<PortalCloseReason> CloseAsync(string reason = "closed by this side", CancellationToken cancellationToken = default)
+    public Task<PortalCloseReason> CloseAsync(string reason = "closed by the application", CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(reason);
         _closeReason = reason;
@@ -112,8 +112,8 @@ public sealed class ReconnectingPortal : IAsyncDisposable
                 try
                 {
                     var portal = await _nexus.ConnectAsync(_policy.Endpoints[endpoint], _closing.Token).ConfigureAwait(false);
+                    _states.OnNext(new ConnectionState.Connected(portal, Reconnected: opened)); // first: ConnectAsync returns with Current set
                     _firstOpened.TrySetResult(portal);
-                    _states.OnNext(new ConnectionState.Connected(portal, Reconnected: opened));
                     opened = true;
                     attempt = 1;
                     reason = await WaitClosedAsync(portal).ConfigureAwait(false);

@@ -67,6 +67,25 @@ public sealed class ReconnectingPortalTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     }
 
     [Fact]
+    public async Task ConnectAsync_ReturnsWithTheOpenPortalAsCurrent_EveryTime()
+    {
+        var (_, listener) = await StartNodeAsync("node-current", 1);
+
+        // The state used to change just after ConnectAsync's task completed: a caller on another thread could read
+        // Current (null) in between, as the chat client once did under load. Connects in parallel on a busy pool give the
+        // race its chances.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                await using var connection = await _client.ConnectAsync(new ReconnectPolicy(Conduit.Tcp(listener.LocalEndPoint))).WaitAsync(Bounds.Long);
+                Assert.NotNull(connection.Current);
+                Assert.IsType<ConnectionState.Connected>(connection.State);
+            }
+        }))).WaitAsync(Bounds.Long * 2);
+    }
+
+    [Fact]
     public async Task AskPendingWhenTheConnectionIsLost_FailsWithPortalClosed()
     {
         var silent = CreateTestProbe(); // answers nothing: the ask is still pending when the server goes

@@ -390,7 +390,7 @@ export class Portal {
    * Closes the portal in order: a Goodbye with `reason` as the last frame, then the socket closes (status 1000).
    * Everything pending fails with PortalClosedError. Resolves with the close reason (the first one, if it was closed).
    */
-  close(reason = "closed by this side"): Promise<PortalCloseReason> {
+  close(reason = "closed by the application"): Promise<PortalCloseReason> {
     if (this.#state !== "closed") {
       if (this.#state !== "new") {
         this.#enqueue({ subtype: { case: "Goodbye", value: { Reason: reason } } });

@@ -141,7 +141,7 @@ export class ReconnectingPortal {
    * Stops for good: closes the open portal (a `Goodbye` with `reason`) or stops the attempt under way or the wait for
    * the next one. Resolves with the final reason (`ClosedLocally`, unless it was over already).
    */
-  close(reason = "closed by this side"): Promise<PortalCloseReason> {
+  close(reason = "closed by the application"): Promise<PortalCloseReason> {
     if (!this.#stop.signal.aborted) {
       const portal = this.current;
       this.#stop.abort();
@@ -159,7 +159,7 @@ export class ReconnectingPortal {
       try {
         const portal = await connect(this.#url, { ...this.#options, signal: stopped });
         if (stopped.aborted) {
-          void portal.close("closed by this side");
+          void portal.close("closed by the application");
           return;
         }
         attempt = 0;
