@@ -8,7 +8,8 @@ namespace Wormhole.Reactive;
 
 /// <summary>The actor behind <see cref="FnActor"/>: queues messages for the function and ends with it.</summary>
 /// <remarks>
-/// By default the function runs on the thread pool. With <see cref="RunInReceivePath"/> on, it starts inside
+/// By default the function runs on the thread pool, its tells carrying this actor as their implicit sender
+/// (<see cref="ImplicitSender"/>). With <see cref="RunInReceivePath"/> on, it starts inside
 /// <see cref="PreStart"/> and each of its awaits on the inbox resumes inside the receive that wrote the message (the
 /// inbox runs its continuations synchronously): under a calling-thread dispatcher, a tell then returns after the
 /// function has handled the message. Neither the function's start nor a write may then carry a synchronization
@@ -45,7 +46,11 @@ internal sealed class FnActorHost<T> : UntypedActor
     {
         var self = Self;
         var context = new FnActorContext<T>(ActorRef<T>.From(self), Context.Parent, Context.System, Context.GetLogger(), _inbox.Reader, _stopped.Token);
-        var running = _runInReceive ? StartHere(() => _body(context)) : Task.Run(() => _body(context));
+        var running = _runInReceive ? StartHere(() => _body(context)) : Task.Run(() =>
+        {
+            ImplicitSender.EnterFunctionOf(self);
+            return _body(context);
+        });
         _running = running;
         running.ContinueWith(
             ended => self.Tell(new BodyEnded(ended), ActorRefs.NoSender),

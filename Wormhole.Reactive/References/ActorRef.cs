@@ -34,8 +34,8 @@ public sealed partial class ActorRef<T> : IEquatable<ActorRef<T>>, ITypedActorRe
     }
 
     /// <summary>
-    /// Sends <paramref name="message"/> to the actor, fire and forget. The sender is
-    /// <paramref name="sender"/>, or else the current actor when called from inside one, or else none.
+    /// Sends <paramref name="message"/> to the actor, fire and forget. The sender is <paramref name="sender"/>, or else
+    /// the current actor when called from inside one (a function actor's function included, after any await), or else none.
     /// </summary>
     /// <param name="message">The message.</param>
     /// <param name="sender">The sender the receiver sees; null for the implicit sender.</param>
@@ -43,7 +43,7 @@ public sealed partial class ActorRef<T> : IEquatable<ActorRef<T>>, ITypedActorRe
     public void Tell(T message, IActorRef? sender = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Untyped.Tell(message, sender ?? ActorCell.GetCurrentSelfOrNoSender());
+        Untyped.Tell(message, sender ?? ImplicitSender.Current);
     }
 
     /// <inheritdoc />

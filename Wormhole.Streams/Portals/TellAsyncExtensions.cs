@@ -26,7 +26,7 @@ public static class TellAsyncExtensions
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(message);
-        var sender = ActorCell.GetCurrentSelfOrNoSender();
+        var sender = ImplicitSender.Current;
         if (target.Untyped is ProxyRef proxy)
         {
             return proxy.TellAsync(message, sender, cancellationToken);

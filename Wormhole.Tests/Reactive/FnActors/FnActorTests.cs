@@ -32,6 +32,34 @@ public sealed class FnActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void TellFromTheFunction_BeforeAndAfterAnAwait_CarriesTheFunctionActorAsItsSender()
+    {
+        var probe = CreateTestProbe();
+        var actor = FnActor.Spawn<int>(Sys, async ctx =>
+        {
+            await foreach (var message in ctx.Messages)
+            {
+                ActorRef<int>.From(probe.Ref).Tell(message);
+                await Task.Yield(); // resumes on some pool thread, outside any receive
+                ActorRef<int>.From(probe.Ref).Tell(-message);
+            }
+        });
+
+        for (var i = 1; i <= 200; i++)
+        {
+            actor.Tell(i);
+        }
+
+        for (var i = 1; i <= 200; i++)
+        {
+            probe.ExpectMsg(i, Bounds.Long);
+            Assert.Equal(actor.Untyped, probe.LastSender);
+            probe.ExpectMsg(-i, Bounds.Long);
+            Assert.Equal(actor.Untyped, probe.LastSender);
+        }
+    }
+
+    [Fact]
     public void FunctionReturns_ActorStops()
     {
         var actor = FnActor.Spawn<int>(Sys, async ctx =>
