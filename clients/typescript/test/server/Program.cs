@@ -197,7 +197,7 @@ nexus.Publish("caller", FnActor.Spawn<CallBack>(system, async ctx =>
                         answer = (await target.Ask<Echo>(new Echo { Text = call.Text }, within)).Text;
                         break;
                     default:
-                        target.Tell(new Echo { Text = call.Text });
+                        target.Tell(new Echo { Text = call.Text }, ActorRefs.Nobody); // no sender (from inside a function actor the implicit one is the actor)
                         answer = "told";
                         break;
                 }
