@@ -64,6 +64,9 @@ public sealed class Portal
 
     internal Task<Portal> Opened => _opened.Task;
 
+    /// <summary>The reason a close that names none gives the peer.</summary>
+    internal const string ClosedByTheApplication = "closed by the application";
+
     internal static IReadOnlyDictionary<string, object?> NoProperties { get; } = new Dictionary<string, object?>();
 
     /// <summary>The admission's <see cref="PortalAdmission.OnOpened"/> callbacks, run once by <see cref="RunOpenedCallbacks"/>.</summary>
@@ -113,7 +116,7 @@ public sealed class Portal
     /// <param name="cancellationToken">Stops waiting; the portal still closes.</param>
     /// <returns>Why the portal closed (possibly an earlier reason).</returns>
     public Task<PortalCloseReason> CloseAsync(CancellationToken cancellationToken = default) =>
-        CloseAsync("closed by the application", cancellationToken);
+        CloseAsync(ClosedByTheApplication, cancellationToken);
 
     /// <summary>Closes the portal in order, telling the peer why (its <c>Goodbye</c> carries <paramref name="reason"/>), and waits until it has closed.</summary>
     /// <param name="reason">Why, e.g. "the server is shutting down"; the peer sees it in its close reason.</param>

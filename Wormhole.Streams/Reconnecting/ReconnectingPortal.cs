@@ -22,7 +22,7 @@ public sealed class ReconnectingPortal : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<PortalCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Portal> _firstOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string _closeReason = "closed by the application";
+    private string _closeReason = Portal.ClosedByTheApplication;
 
     internal ReconnectingPortal(Nexus nexus, ReconnectPolicy policy)
     {
@@ -84,7 +84,7 @@ public sealed class ReconnectingPortal : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting; the connection still closes.</param>
     /// <returns>The last reason.</returns>
     /// <exception cref="ArgumentException"><paramref name="reason"/> is null or empty.</exception>
-    public Task<PortalCloseReason> CloseAsync(string reason = "closed by the application", CancellationToken cancellationToken = default)
+    public Task<PortalCloseReason> CloseAsync(string reason = Portal.ClosedByTheApplication, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(reason);
         _closeReason = reason;

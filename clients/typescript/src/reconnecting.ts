@@ -159,7 +159,7 @@ export class ReconnectingPortal {
       try {
         const portal = await connect(this.#url, { ...this.#options, signal: stopped });
         if (stopped.aborted) {
-          void portal.close("closed by the application");
+          void portal.close();
           return;
         }
         attempt = 0;
