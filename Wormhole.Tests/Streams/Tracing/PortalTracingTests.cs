@@ -97,7 +97,7 @@ public sealed class PortalTracingTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             Assert.Equal(81, await square.Ask<int>(new Square { Value = 9 }, Bounds.Long));
         }
 
-        var spans = await SpansAsync(traceId, count: 4);
+        var spans = await SpansAsync(traceId, count: 5); // "square work" ends after its reply left: wait for it too
         var receive = Single(spans, "receive Square");
         Assert.Equal(Single(spans, "send Square").SpanId, receive.ParentSpanId);
         Assert.Equal(receive.SpanId, Single(spans, "receive Int32").ParentSpanId);
